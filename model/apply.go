@@ -1,0 +1,651 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Apply validates one command in full and then applies it; on any error
+// nothing changes.
+func (s *Sim) Apply(c Command) error {
+	switch c := c.(type) {
+	case Scale:
+		d, err := s.userDeployment(c.Namespace, c.Deployment)
+		if err != nil {
+			return err
+		}
+		if c.Replicas < 0 || c.Replicas > maxReplicas {
+			return invalidf("replicas", "0..%d, got %d", maxReplicas, c.Replicas)
+		}
+		d.Spec.Replicas = c.Replicas
+		s.changed()
+		s.logf("command", "deploy:"+c.Namespace+"/"+c.Deployment, "deployment %s/%s scaled to %d", c.Namespace, c.Deployment, c.Replicas)
+		s.reconcile(d)
+	case DeletePod:
+		p, err := s.podByName(c.Namespace, c.Pod)
+		if err != nil {
+			return err
+		}
+		if p.Terminating {
+			return fmt.Errorf("%w: pod %s/%s is already terminating", ErrConflict, c.Namespace, c.Pod)
+		}
+		s.terminatePod(p, "deleted")
+		s.reconcile(s.deploys[p.Owner])
+	case SetPodReady:
+		p, err := s.podByName(c.Namespace, c.Pod)
+		if err != nil {
+			return err
+		}
+		p.ProbeFails = !c.Ready
+		s.changed()
+		if !c.Ready {
+			s.setReady(p, false, "readiness probe failing: removed from endpoints, not restarted")
+		} else if p.Running && !p.Terminating && s.nodeUp(s.nodeByName(p.Node)) {
+			s.setReady(p, true, "readiness probe passing again")
+		}
+	case SetPodLive:
+		p, err := s.podByName(c.Namespace, c.Pod)
+		if err != nil {
+			return err
+		}
+		if p.Live == c.Live {
+			return nil
+		}
+		p.Live = c.Live
+		s.changed()
+		if !c.Live {
+			s.logf("pod", p.hopID, "pod %s liveness probe failing: the kubelet restarts the container after 3 failures", p.Key)
+			s.schedule(timer{At: s.now + livenessFailMs, Kind: tmPodRestart, Key: p.Key, Gen: p.gen})
+		}
+	case SetNodeReady:
+		n := s.nodeByName(c.Node)
+		if n == nil || n.Role != "worker" {
+			return notFoundf("node %q (want one of the workers: %s)", c.Node, strings.Join(s.workerNames(), ", "))
+		}
+		s.setNodeReady(n, c.Ready)
+	case SetZoneDown:
+		z := s.zoneByName(c.Zone)
+		if z == nil {
+			return notFoundf("zone %q (want one of %s)", c.Zone, strings.Join(s.settings.Zones, ", "))
+		}
+		if z.Down == c.Down {
+			return nil
+		}
+		z.Down = c.Down
+		s.changed()
+		state := "recovered"
+		if c.Down {
+			state = "DOWN"
+		}
+		s.logf("node", "lb:"+z.Name, "availability zone %s %s", z.Name, state)
+		for _, n := range s.workers() {
+			if n.Zone == z.Name {
+				s.setNodeReady(n, !c.Down)
+			}
+		}
+	case ScaleRouters:
+		if c.Replicas < 0 || c.Replicas > maxRouterReplicas {
+			return invalidf("replicas", "0..%d router replicas, got %d", maxRouterReplicas, c.Replicas)
+		}
+		s.routers.Spec.Replicas = c.Replicas
+		s.changed()
+		s.logf("command", "deploy:"+routerNamespace+"/"+routerDeployment, "IngressController default: replicas %d", c.Replicas)
+		s.reconcile(s.routers)
+	case SetLoadBalancer:
+		return s.setLoadBalancer(c)
+	case SetNetwork:
+		return s.setNetwork(c)
+	case SetTraffic:
+		p := TrafficProfile{RPS: c.RPS, Clients: c.Clients, Mix: c.Mix}
+		if p.Clients == 0 {
+			p.Clients = s.traffic.profile.Clients
+		}
+		if p.Mix == nil {
+			p.Mix = s.traffic.profile.Mix
+		}
+		if err := validateTraffic("traffic", p); err != nil {
+			return err
+		}
+		s.setTraffic(p)
+	case SetOpenShiftVersion:
+		if _, _, err := parseVersion(c.Version); err != nil {
+			return err
+		}
+		s.settings.OpenShiftVersion = c.Version
+		s.logf("command", "cluster", "OpenShift version %s: router default balance is now %s", c.Version, s.defaultBalance(false))
+		s.routersDirty()
+	case Apply:
+		return s.applyObject(c)
+	case Delete:
+		return s.deleteObject(c)
+	case nil:
+		return invalidf("type", "missing command")
+	default:
+		return invalidf("type", "unknown command %q", c.CommandType())
+	}
+	return nil
+}
+
+func (s *Sim) workerNames() []string {
+	var out []string
+	for _, n := range s.workers() {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+func (s *Sim) userDeployment(ns, name string) (*deployment, error) {
+	if ns == "" {
+		return nil, invalidf("namespace", "required")
+	}
+	if name == "" {
+		return nil, invalidf("deployment", "required")
+	}
+	d := s.deploys[ns+"/"+name]
+	if d == nil || d.isRouter {
+		var names []string
+		for _, k := range sortedKeys(s.deploys) {
+			if !s.deploys[k].isRouter {
+				names = append(names, k)
+			}
+		}
+		return nil, notFoundf("deployment %s/%s (existing: %s; routers scale with scaleRouters)", ns, name, strings.Join(names, ", "))
+	}
+	return d, nil
+}
+
+func (s *Sim) podByName(ns, name string) (*pod, error) {
+	if ns == "" || name == "" {
+		return nil, invalidf("namespace/pod", "both required")
+	}
+	p := s.pods[ns+"/"+name]
+	if p == nil {
+		return nil, notFoundf("pod %s/%s", ns, name)
+	}
+	return p, nil
+}
+
+// setNodeReady fails or recovers a worker. A failed instance stops
+// serving at once; the node controller marks its pods NotReady after the
+// node-monitor grace period and evicts them after the eviction delay.
+func (s *Sim) setNodeReady(n *node, ready bool) {
+	if n.Ready == ready {
+		return
+	}
+	n.Ready = ready
+	s.changed()
+	if !ready {
+		n.DownAt = s.now
+		s.logf("node", n.hopID, "node %s stopped responding (NotReady in %d s, pods evicted %d s later)", n.Name, nodeGraceMs/1000, s.settings.EvictionDelayMs/1000)
+		s.schedule(timer{At: s.now + nodeGraceMs, Kind: tmNodeGrace, Key: n.Name, Gen: int(n.DownAt)})
+		return
+	}
+	s.logf("node", n.hopID, "node %s Ready again", n.Name)
+	for _, p := range s.sortedPods() {
+		if p.Node == n.Name && !p.Terminating && p.Running && !p.ProbeFails {
+			s.setReady(p, true, "node back, readiness probe passing")
+		}
+	}
+	for _, k := range sortedKeys(s.deploys) {
+		s.reconcileUnscheduled(s.deploys[k])
+	}
+}
+
+// reconcileUnscheduled retries scheduling pods that found no node.
+func (s *Sim) reconcileUnscheduled(d *deployment) {
+	key := d.Spec.Namespace + "/" + d.Spec.Name
+	for _, p := range s.sortedPods() {
+		if p.Owner == key && p.Node == "" && !p.Terminating {
+			s.schedulePod(p)
+		}
+	}
+}
+
+func (s *Sim) nodeGrace(name string) {
+	n := s.nodeByName(name)
+	if n == nil || n.Ready {
+		return
+	}
+	s.logf("node", n.hopID, "node %s NotReady: its pods' Ready condition is set to False", n.Name)
+	for _, p := range s.sortedPods() {
+		if p.Node == n.Name {
+			s.setReady(p, false, "node "+n.Name+" NotReady")
+		}
+	}
+	s.schedule(timer{At: s.now + s.settings.EvictionDelayMs, Kind: tmNodeEvict, Key: n.Name})
+}
+
+func (s *Sim) nodeEvict(name string) {
+	n := s.nodeByName(name)
+	if n == nil || n.Ready {
+		return
+	}
+	for _, p := range s.sortedPods() {
+		if p.Node == n.Name && !p.Terminating {
+			s.logf("pod", p.hopID, "pod %s evicted from NotReady node %s (toleration expired)", p.Key, n.Name)
+			s.terminatePod(p, "evicted")
+		}
+	}
+}
+
+func (s *Sim) setLoadBalancer(c SetLoadBalancer) error {
+	if c.LBType != nil {
+		if err := oneOf("lbType", *c.LBType, LBTypes); err != nil {
+			return err
+		}
+	}
+	if c.LBType != nil && *c.LBType != s.lb.Type {
+		s.lb.Type = *c.LBType
+		s.settings.LBType = *c.LBType
+		s.lb.DNSName = s.lbDNSName(s.lb.Type)
+		for _, c := range s.clients {
+			c.Conn = nil
+		}
+		s.settleLoadBalancer()
+		s.logf("lb", "lb", "load balancer recreated as %s: new DNS name %s (on a real cluster this takes minutes)", s.lb.Type, s.lb.DNSName)
+	}
+	if c.CrossZone != nil && *c.CrossZone != s.lb.CrossZone {
+		s.lb.CrossZone = *c.CrossZone
+		s.settings.CrossZone = *c.CrossZone
+		s.logf("lb", "lb", "cross-zone load balancing %v", onOff(s.lb.CrossZone))
+	}
+	s.changed()
+	return nil
+}
+
+func (s *Sim) setNetwork(c SetNetwork) error {
+	if c.Encapsulation != nil {
+		if err := oneOf("encapsulation", *c.Encapsulation, Encapsulations); err != nil {
+			return err
+		}
+	}
+	if c.KubeProxyMode != nil {
+		if err := oneOf("kubeProxyMode", *c.KubeProxyMode, KubeProxyModes); err != nil {
+			return err
+		}
+	}
+	if c.Encapsulation != nil {
+		s.settings.Encapsulation = *c.Encapsulation
+		s.logf("command", "cluster", "Calico IP pool encapsulation: %s", *c.Encapsulation)
+	}
+	if c.KubeProxyMode != nil {
+		s.settings.KubeProxyMode = *c.KubeProxyMode
+		s.logf("command", "cluster", "kube-proxy mode: %s", *c.KubeProxyMode)
+	}
+	if c.SourceDestCheck != nil {
+		v := *c.SourceDestCheck
+		s.settings.SourceDestCheck = &v
+		s.logf("command", "cluster", "EC2 source/destination check %s", onOff(v))
+	}
+	s.changed()
+	return nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+var (
+	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
+
+func validName(field, v string) error {
+	if len(v) == 0 || len(v) > 63 || !dns1123Label.MatchString(v) {
+		return invalidf(field, "%q must be a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters", v)
+	}
+	return nil
+}
+
+func validLabels(field string, m map[string]string) error {
+	for _, k := range sortedKeys(m) {
+		if len(k) == 0 || len(k) > 253 || len(m[k]) > 63 {
+			return invalidf(field, "label %q=%q is not a valid label", k, m[k])
+		}
+	}
+	return nil
+}
+
+func (s *Sim) applyObject(a Apply) error {
+	set := 0
+	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, a.NetworkPolicy != nil, a.Namespace != nil} {
+		if b {
+			set++
+		}
+	}
+	if set != 1 {
+		return invalidf("object", "exactly one object, got %d", set)
+	}
+	switch {
+	case a.Deployment != nil:
+		return s.applyDeployment(*a.Deployment)
+	case a.Service != nil:
+		return s.applyService(*a.Service)
+	case a.Route != nil:
+		return s.applyRoute(*a.Route)
+	case a.NetworkPolicy != nil:
+		return s.applyNetworkPolicy(*a.NetworkPolicy)
+	default:
+		return s.applyNamespace(*a.Namespace)
+	}
+}
+
+func (s *Sim) applyNamespace(ns Namespace) error {
+	if err := validName("metadata.name", ns.Name); err != nil {
+		return err
+	}
+	if err := validLabels("metadata.labels", ns.Labels); err != nil {
+		return err
+	}
+	if strings.HasPrefix(ns.Name, "openshift-") || strings.HasPrefix(ns.Name, "kube-") {
+		return invalidf("metadata.name", "%q is a platform namespace; podpath manages it", ns.Name)
+	}
+	labels := withLabel(ns.Labels, "kubernetes.io/metadata.name", ns.Name)
+	s.namespaces[ns.Name] = &namespace{Name: ns.Name, Labels: labels}
+	s.changed()
+	s.logf("command", "ns:"+ns.Name, "namespace %s applied", ns.Name)
+	s.routersDirty()
+	return nil
+}
+
+func validNamespace(ns string) error {
+	if err := validName("metadata.namespace", ns); err != nil {
+		return err
+	}
+	if ns == routerNamespace {
+		return invalidf("metadata.namespace", "%s is managed by the ingress operator", ns)
+	}
+	return nil
+}
+
+func (s *Sim) applyDeployment(d Deployment) error {
+	if err := validNamespace(d.Namespace); err != nil {
+		return err
+	}
+	if err := validName("metadata.name", d.Name); err != nil {
+		return err
+	}
+	if d.Replicas < 0 || d.Replicas > maxReplicas {
+		return invalidf("spec.replicas", "0..%d, got %d", maxReplicas, d.Replicas)
+	}
+	if len(d.Selector) == 0 {
+		return invalidf("spec.selector.matchLabels", "required")
+	}
+	if !selects(d.Selector, d.Labels) {
+		return invalidf("spec.template.metadata.labels", "must match spec.selector.matchLabels")
+	}
+	if err := validLabels("spec.template.metadata.labels", d.Labels); err != nil {
+		return err
+	}
+	for i, p := range d.Ports {
+		if p.Port < 1 || p.Port > 65535 {
+			return invalidf(fmt.Sprintf("spec.template.spec.containers[0].ports[%d].containerPort", i), "1..65535, got %d", p.Port)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"startupMs", d.StartupMs}, {"readinessDelayMs", d.ReadinessDelayMs}, {"gracePeriodMs", d.GracePeriodMs}, {"serviceMs", d.ServiceMs}} {
+		if f.v < 0 || f.v > 3_600_000 {
+			return invalidf(f.name, "0..3600000, got %d", f.v)
+		}
+	}
+	key := d.Namespace + "/" + d.Name
+	s.ensureNamespace(d.Namespace)
+	old := s.deploys[key]
+	if old == nil {
+		s.created++
+		old = &deployment{created: s.created, Hash: s.templateHash()}
+		s.deploys[key] = old
+	} else if !sameTemplate(old.Spec, d) {
+		// A new pod template is a new ReplicaSet: replace the old pods.
+		old.Hash = s.templateHash()
+		old.Spec = d
+		for _, p := range s.sortedPods() {
+			if p.Owner == key && !p.Terminating {
+				s.terminatePod(p, "rolled out a new template")
+			}
+		}
+	}
+	old.Spec = d
+	s.changed()
+	s.logf("command", "deploy:"+key, "deployment %s applied (%d replicas)", key, d.Replicas)
+	s.reconcile(old)
+	return nil
+}
+
+func sameTemplate(a, b Deployment) bool {
+	if len(a.Labels) != len(b.Labels) || len(a.Ports) != len(b.Ports) {
+		return false
+	}
+	for k, v := range a.Labels {
+		if b.Labels[k] != v {
+			return false
+		}
+	}
+	for i := range a.Ports {
+		if a.Ports[i] != b.Ports[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Sim) applyService(sv Service) error {
+	if err := validNamespace(sv.Namespace); err != nil {
+		return err
+	}
+	if err := validName("metadata.name", sv.Name); err != nil {
+		return err
+	}
+	if len(sv.Ports) == 0 {
+		return invalidf("spec.ports", "at least one port")
+	}
+	for i, p := range sv.Ports {
+		f := fmt.Sprintf("spec.ports[%d]", i)
+		if p.Port < 1 || p.Port > 65535 {
+			return invalidf(f+".port", "1..65535, got %d", p.Port)
+		}
+		if p.TargetPort != "" {
+			if n, err := strconv.Atoi(p.TargetPort); err == nil {
+				if n < 1 || n > 65535 {
+					return invalidf(f+".targetPort", "1..65535 or a port name, got %d", n)
+				}
+			} else if err := validName(f+".targetPort", p.TargetPort); err != nil {
+				return err
+			}
+		}
+		if p.Protocol != "" && p.Protocol != "TCP" && p.Protocol != "UDP" && p.Protocol != "SCTP" {
+			return invalidf(f+".protocol", "TCP, UDP or SCTP, got %q", p.Protocol)
+		}
+		if len(sv.Ports) > 1 && p.Name == "" {
+			return invalidf(f+".name", "required when a Service has more than one port")
+		}
+	}
+	if sv.SessionAffinity != "" && sv.SessionAffinity != "None" && sv.SessionAffinity != "ClientIP" {
+		return invalidf("spec.sessionAffinity", "None or ClientIP, got %q", sv.SessionAffinity)
+	}
+	if sv.InternalTrafficPolicy != "" && sv.InternalTrafficPolicy != "Cluster" && sv.InternalTrafficPolicy != "Local" {
+		return invalidf("spec.internalTrafficPolicy", "Cluster or Local, got %q", sv.InternalTrafficPolicy)
+	}
+	key := sv.Namespace + "/" + sv.Name
+	old := s.services[key]
+	ip := sv.ClusterIP
+	switch {
+	case ip == "None":
+	case old != nil && (ip == "" || ip == old.ClusterIP):
+		ip = old.ClusterIP
+	case ip == "":
+		ip = s.allocClusterIP()
+	default:
+		if !strings.HasPrefix(ip, "172.30.") || s.clusterIPs[ip] {
+			return invalidf("spec.clusterIP", "%q is outside 172.30.0.0/16 or already allocated", ip)
+		}
+		s.clusterIPs[ip] = true
+	}
+	s.ensureNamespace(sv.Namespace)
+	created := s.created + 1
+	if old != nil {
+		created = old.created
+	} else {
+		s.created++
+	}
+	s.services[key] = &service{Spec: sv, ClusterIP: ip, created: created}
+	s.changed()
+	s.logf("command", "svc:"+key, "service %s applied (ClusterIP %s)", key, ip)
+	s.routersDirty()
+	return nil
+}
+
+// validateRoute checks a Route as the API server does.
+func validateRoute(r Route) error {
+	if err := validNamespace(r.Namespace); err != nil {
+		return err
+	}
+	if err := validName("metadata.name", r.Name); err != nil {
+		return err
+	}
+	host := strings.ToLower(r.Host)
+	check := strings.TrimPrefix(host, "*.")
+	if host == "" || len(host) > 253 || !dns1123Subdomain.MatchString(check) {
+		return invalidf("spec.host", "%q must be a DNS-1123 subdomain of at most 253 characters", r.Host)
+	}
+	if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
+		return invalidf("spec.path", "must start with /, got %q", r.Path)
+	}
+	if r.To.Service == "" {
+		return invalidf("spec.to.name", "required")
+	}
+	if len(r.AlternateBackends) > 3 {
+		return invalidf("spec.alternateBackends", "at most 3, got %d", len(r.AlternateBackends))
+	}
+	for i, t := range append([]RouteTarget{r.To}, r.AlternateBackends...) {
+		f := "spec.to"
+		if i > 0 {
+			f = fmt.Sprintf("spec.alternateBackends[%d]", i-1)
+		}
+		if err := validName(f+".name", t.Service); err != nil {
+			return err
+		}
+		if w := routeWeight(t); w < 0 || w > 256 {
+			return invalidf(f+".weight", "0..256, got %d", w)
+		}
+	}
+	if r.TLS != nil {
+		if err := oneOf("spec.tls.termination", r.TLS.Termination, Terminations); err != nil {
+			return err
+		}
+		if r.TLS.InsecureEdgeTerminationPolicy != "" {
+			if err := oneOf("spec.tls.insecureEdgeTerminationPolicy", r.TLS.InsecureEdgeTerminationPolicy, InsecurePolicies); err != nil {
+				return err
+			}
+		}
+		if r.TLS.Termination == "passthrough" {
+			if r.Path != "" && r.Path != "/" {
+				return invalidf("spec.path", "passthrough termination does not support paths")
+			}
+			if r.TLS.InsecureEdgeTerminationPolicy == "Allow" {
+				return invalidf("spec.tls.insecureEdgeTerminationPolicy", "Allow is not valid with passthrough (None or Redirect)")
+			}
+		}
+	}
+	if b := r.Annotations[AnnotationBalance]; b != "" {
+		if err := oneOf("metadata.annotations["+AnnotationBalance+"]", b, BalanceAlgos); err != nil {
+			return err
+		}
+	}
+	if strings.HasPrefix(host, "*.") && r.WildcardPolicy != "Subdomain" {
+		return invalidf("spec.wildcardPolicy", "a *. host needs wildcardPolicy Subdomain")
+	}
+	return nil
+}
+
+func (s *Sim) applyRoute(r Route) error {
+	if err := validateRoute(r); err != nil {
+		return err
+	}
+	if r.Path == "/" && r.TLS != nil && r.TLS.Termination == "passthrough" {
+		r.Path = ""
+	}
+	r.Host = strings.ToLower(r.Host)
+	key := r.Namespace + "/" + r.Name
+	s.ensureNamespace(r.Namespace)
+	old := s.routes[key]
+	if old == nil {
+		s.created++
+		old = &route{created: s.created}
+		s.routes[key] = old
+	}
+	old.Spec = r
+	s.admitRoutes()
+	s.changed()
+	s.logf("command", "route:"+key, "route %s applied (host %s, path %s)", key, r.Host, orSlash(r.Path))
+	s.routersDirty()
+	return nil
+}
+
+func (s *Sim) applyNetworkPolicy(p NetworkPolicy) error {
+	if err := validNamespace(p.Namespace); err != nil {
+		return err
+	}
+	if err := validName("metadata.name", p.Name); err != nil {
+		return err
+	}
+	for i, t := range p.PolicyTypes {
+		if t != "Ingress" && t != "Egress" {
+			return invalidf(fmt.Sprintf("spec.policyTypes[%d]", i), "Ingress or Egress, got %q", t)
+		}
+	}
+	s.ensureNamespace(p.Namespace)
+	cp := p
+	s.policies[p.Namespace+"/"+p.Name] = &cp
+	s.changed()
+	s.logf("command", "netpol:"+p.Namespace+"/"+p.Name, "NetworkPolicy %s/%s applied", p.Namespace, p.Name)
+	return nil
+}
+
+func (s *Sim) deleteObject(d Delete) error {
+	key := d.Namespace + "/" + d.Name
+	switch d.Kind {
+	case "Deployment":
+		dep, err := s.userDeployment(d.Namespace, d.Name)
+		if err != nil {
+			return err
+		}
+		dep.Spec.Replicas = 0
+		s.reconcile(dep)
+		delete(s.deploys, key)
+	case "Service":
+		sv := s.services[key]
+		if sv == nil {
+			return notFoundf("service %s", key)
+		}
+		delete(s.services, key)
+		if sv.ClusterIP != "None" {
+			delete(s.clusterIPs, sv.ClusterIP)
+		}
+		s.routersDirty()
+	case "Route":
+		if s.routes[key] == nil {
+			return notFoundf("route %s", key)
+		}
+		delete(s.routes, key)
+		s.admitRoutes()
+		s.routersDirty()
+	case "NetworkPolicy":
+		if s.policies[key] == nil {
+			return notFoundf("networkpolicy %s", key)
+		}
+		delete(s.policies, key)
+	default:
+		return invalidf("kind", "%q is not one of Deployment, Service, Route, NetworkPolicy", d.Kind)
+	}
+	s.changed()
+	s.logf("command", key, "%s %s deleted", d.Kind, key)
+	return nil
+}

@@ -1,0 +1,130 @@
+package model
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+)
+
+// pickServer runs the backend's balancing algorithm in one router and
+// returns the chosen server's index (−1 when no server has weight) and,
+// when explain is set, what it drew.
+func (s *Sim) pickServer(rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
+	var cands []int
+	for i, sv := range b.Servers {
+		if sv.Weight > 0 {
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return -1, ""
+	}
+	load := func(i int) float64 { return float64(rs.Active[b.Servers[i].Pod]) / b.Servers[i].Weight }
+	switch b.Balance {
+	case "roundrobin":
+		i := smoothRoundRobin(rs, b, cands)
+		if !explain {
+			return i, ""
+		}
+		return i, fmt.Sprintf("roundrobin (weighted) over %d servers picked %s", len(cands), b.Servers[i].IP)
+	case "leastconn":
+		best := -1
+		start := rs.RR[b.Key]
+		for j := range cands {
+			i := cands[(start+j)%len(cands)]
+			if best < 0 || load(i) < load(best) {
+				best = i
+			}
+		}
+		rs.RR[b.Key]++
+		if !explain {
+			return best, ""
+		}
+		return best, fmt.Sprintf("leastconn: %s has the fewest open connections from this router (%d)", b.Servers[best].IP, rs.Active[b.Servers[best].Pod])
+	case "source":
+		h := fnv.New32a()
+		h.Write([]byte(clientIP))
+		i := weightedAt(b.Servers, cands, float64(h.Sum32()%1_000_000)/1_000_000)
+		if !explain {
+			return i, ""
+		}
+		return i, fmt.Sprintf("source: the hash of client IP %s maps to %s, always the same server while the server list stays", clientIP, b.Servers[i].IP)
+	default: // random: power of two choices
+		a := weightedAt(b.Servers, cands, s.rng.Float64())
+		if len(cands) == 1 {
+			if !explain {
+				return a, ""
+			}
+			return a, fmt.Sprintf("random: only one server (%s)", b.Servers[a].IP)
+		}
+		c := weightedAt(b.Servers, cands, s.rng.Float64())
+		pick := a
+		if load(c) < load(a) {
+			pick = c
+		}
+		if !explain {
+			return pick, ""
+		}
+		return pick, fmt.Sprintf("random (power of two choices): drew %s (%d open) and %s (%d open), took the less loaded %s",
+			b.Servers[a].IP, rs.Active[b.Servers[a].Pod], b.Servers[c].IP, rs.Active[b.Servers[c].Pod], b.Servers[pick].IP)
+	}
+}
+
+// weightedAt maps u in [0,1) to a server by cumulative weight.
+func weightedAt(servers []server, cands []int, u float64) int {
+	total := 0.0
+	for _, i := range cands {
+		total += servers[i].Weight
+	}
+	x := u * total
+	for _, i := range cands {
+		x -= servers[i].Weight
+		if x < 0 {
+			return i
+		}
+	}
+	return cands[len(cands)-1]
+}
+
+// smoothRoundRobin is weighted round-robin that interleaves servers in
+// proportion to their weights (HAProxy's roundrobin is weighted too).
+func smoothRoundRobin(rs *routerState, b *backend, cands []int) int {
+	cur := rs.SmoothRR[b.Key]
+	if len(cur) != len(b.Servers) {
+		cur = make([]float64, len(b.Servers))
+	}
+	total, best := 0.0, -1
+	for _, i := range cands {
+		cur[i] += b.Servers[i].Weight
+		total += b.Servers[i].Weight
+		if best < 0 || cur[i] > cur[best] {
+			best = i
+		}
+	}
+	cur[best] -= total
+	rs.SmoothRR[b.Key] = cur
+	return best
+}
+
+// weightsNote explains the weight split: a Service's weight is divided
+// among its endpoints, so the split follows Services, not pod counts.
+func weightsNote(b *backend) string {
+	if len(b.Services) < 2 {
+		return ""
+	}
+	total := 0
+	for _, sv := range b.Services {
+		if sv.Endpoints > 0 {
+			total += sv.Weight
+		}
+	}
+	var parts []string
+	for _, sv := range b.Services {
+		share := 0.0
+		if total > 0 && sv.Endpoints > 0 {
+			share = 100 * float64(sv.Weight) / float64(total)
+		}
+		parts = append(parts, fmt.Sprintf("%s weight %d over %d pods (%.0f%%)", sv.Key, sv.Weight, sv.Endpoints, share))
+	}
+	return "weights are per Service and split across its endpoints: " + strings.Join(parts, "; ")
+}

@@ -1,0 +1,587 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// client is one traffic source. Browsers keep a cookie jar and a
+// keep-alive connection; curl opens a new connection (and resolves DNS
+// anew) for every request and keeps no cookies.
+type client struct {
+	ID      string
+	Kind    string
+	IP      string
+	Port    int
+	Cookies map[string]string // cookie name → server id
+	Conn    *clientConn
+}
+
+// clientConn is a browser's open connection: through one LB node to one
+// worker and router (and, for passthrough, one pod).
+type clientConn struct {
+	Zone     string
+	Node     string
+	Router   string
+	Host     string
+	HTTPS    bool
+	PassPod  string
+	LastUsed int64
+	Src      string
+}
+
+func (c *client) clone() *client {
+	cp := *c
+	cp.Cookies = cloneValues(c.Cookies)
+	if c.Conn != nil {
+		conn := *c.Conn
+		cp.Conn = &conn
+	}
+	return &cp
+}
+
+func (c *client) nextSrc() string {
+	c.Port++
+	if c.Port > 60999 || c.Port < 32768 {
+		c.Port = 32768
+	}
+	return c.IP + ":" + strconv.Itoa(c.Port)
+}
+
+// clientFor returns the client with this kind and index, creating it.
+func (s *Sim) clientFor(kind string, i int) *client {
+	id := kind + "-" + strconv.Itoa(i)
+	if c := s.clients[id]; c != nil {
+		return c
+	}
+	// RFC 5737 documentation addresses: browsers 203.0.113.0/24, curl
+	// 198.51.100.0/24, further clients in 100.64.0.0/10 style blocks.
+	var ip string
+	switch {
+	case kind == "browser" && i < 250:
+		ip = fmt.Sprintf("203.0.113.%d", i+2)
+	case i < 250:
+		ip = fmt.Sprintf("198.51.100.%d", i+2)
+	default:
+		base := 0
+		if kind == "browser" {
+			base = 32
+		}
+		ip = fmt.Sprintf("100.%d.%d.%d", 64+base+i/65536%32, i/256%256, i%256)
+	}
+	c := &client{ID: id, Kind: kind, IP: ip, Port: 32768 + s.rng.IntN(20000), Cookies: map[string]string{}}
+	s.clients[id] = c
+	return c
+}
+
+type parsedURL struct {
+	Scheme string
+	Host   string
+	Port   int
+	Path   string
+}
+
+var errBadURL = errors.New("want an http:// or https:// URL with a host")
+
+func parseURL(raw string) (parsedURL, error) {
+	if len(raw) > 2048 {
+		return parsedURL{}, errors.New("URL longer than 2048 characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return parsedURL{}, errBadURL
+	}
+	p := parsedURL{Scheme: u.Scheme, Host: strings.ToLower(u.Hostname()), Path: u.EscapedPath()}
+	if p.Path == "" {
+		p.Path = "/"
+	}
+	if u.RawQuery != "" {
+		p.Path += "?" + u.RawQuery
+	}
+	p.Port = 80
+	if p.Scheme == "https" {
+		p.Port = 443
+	}
+	if ps := u.Port(); ps != "" {
+		n, err := strconv.Atoi(ps)
+		if err != nil || n < 1 || n > 65535 {
+			return parsedURL{}, errors.New("port must be 1..65535")
+		}
+		p.Port = n
+	}
+	return p, nil
+}
+
+// reqBuilder assembles one request's hops on a time cursor.
+type reqBuilder struct {
+	s       *Sim
+	r       Request
+	t       int64
+	explain bool
+	hops    bool
+	dnsHops int // leading hops that are a DNS exchange, not retraced
+}
+
+func (b *reqBuilder) add(h Hop, dur int64) *Hop {
+	h.StartMs = b.t
+	h.EndMs = b.t + dur
+	b.t = h.EndMs
+	b.r.Hops = append(b.r.Hops, h)
+	return &b.r.Hops[len(b.r.Hops)-1]
+}
+
+func (b *reqBuilder) notef(h *Hop, format string, args ...any) {
+	if b.explain {
+		h.Note = fmt.Sprintf(format, args...)
+	}
+}
+
+// respond retraces every request hop so far (newest first) as response
+// hops carrying status, then closes the request.
+func (b *reqBuilder) respond(status int, outcome string) {
+	n := len(b.r.Hops)
+	for i := n - 1; i >= b.dnsHops; i-- {
+		h := b.r.Hops[i]
+		if h.Kind == HopApp || h.Response {
+			continue
+		}
+		d := h.EndMs - h.StartMs
+		rh := b.add(Hop{Kind: HopResponse, From: h.To, To: h.From, Src: h.Dst, Dst: h.Src, Encapsulation: h.Encapsulation, Outer: reverseOuter(h.Outer), Response: true}, d)
+		if b.explain {
+			rh.Note = responseNote(h.Kind, status)
+		}
+		if h.Kind == HopNodePort {
+			rh.NAT = "conntrack reverses the DNAT"
+		}
+	}
+	b.finish(status, outcome)
+}
+
+// fail ends the request without an HTTP answer after waiting ms.
+func (b *reqBuilder) fail(outcome string, waitMs int64, reason string) {
+	b.t += waitMs
+	b.r.Reason = reason
+	b.finish(0, outcome)
+}
+
+func (b *reqBuilder) finish(status int, outcome string) {
+	b.r.Status = status
+	b.r.Outcome = outcome
+	b.r.EndMs = b.t
+}
+
+// responseNote explains a response hop by the request hop it retraces.
+func responseNote(kind string, status int) string {
+	code := fmt.Sprintf("the %d response", status)
+	switch kind {
+	case HopPodNet:
+		return code + " goes back to the router pod on the same TCP connection"
+	case HopService:
+		return code + " returns; conntrack on the caller's node rewrites the source back to the ClusterIP"
+	case HopNodePort:
+		return code + " leaves the router; conntrack on the node reverses the DNAT, so it leaves as the NodePort"
+	case HopLB:
+		return code + " returns to the load balancer node"
+	case HopInternet:
+		return code + " reaches the client over the Internet"
+	}
+	return code + " retraces the request"
+}
+
+func reverseOuter(o string) string {
+	if a, c, ok := strings.Cut(o, " → "); ok {
+		return c + " → " + a
+	}
+	return o
+}
+
+func (s *Sim) jitter(ms int64) int64 {
+	if ms <= 1 {
+		return ms
+	}
+	return ms*8/10 + s.rng.Int64N(ms*4/10+1)
+}
+
+// runRequest sends one request from c and returns it fully decided.
+func (s *Sim) runRequest(c *client, u parsedURL, rawURL string, explain, hops bool) Request {
+	s.nextReq++
+	b := &reqBuilder{s: s, t: s.now, explain: explain, hops: hops}
+	b.r = Request{ID: s.nextReq, Client: c.ID, ClientKind: c.Kind, ClientIP: c.IP, URL: rawURL, StartMs: s.now}
+	if c.Kind == "pod" {
+		s.internalRequest(b, c, u)
+	} else {
+		s.externalRequest(b, c, u)
+	}
+	return b.r
+}
+
+// externalRequest: DNS → LB → NodePort → router → pod → back.
+func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
+	lat := s.settings.Latency
+	clientEl := "client:" + c.ID
+	https := u.Scheme == "https"
+	if u.Port != 80 && u.Port != 443 {
+		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("the load balancer listens only on TCP 80 and 443, not %d", u.Port))
+		return
+	}
+	// 1. DNS: curl resolves every time; a browser once per connection.
+	conn := c.Conn
+	if conn != nil && (conn.Host != u.Host || conn.HTTPS != https || s.now-conn.LastUsed > s.lbIdleTimeout() || !s.connUsable(conn)) {
+		conn = nil
+		c.Conn = nil
+	}
+	var z *zone
+	if conn == nil {
+		answer, note := s.resolve(u.Host)
+		h := b.add(Hop{Kind: HopDNS, From: clientEl, To: "dns", Src: c.IP + ":53001", Dst: "DNS:53"}, s.jitter(lat.DNSMs))
+		b.notef(h, "%s", note)
+		if len(answer) == 0 {
+			b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.IP + ":53001", Response: true, Failed: true}, s.jitter(lat.DNSMs))
+			b.dnsHops = len(b.r.Hops)
+			b.fail("nxdomain", 0, fmt.Sprintf("DNS has no record for %s: it is not under *.%s and no route claims it", u.Host, s.ingressDomain()))
+			return
+		}
+		rh := b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.IP + ":53001", Response: true}, s.jitter(lat.DNSMs))
+		b.dnsHops = len(b.r.Hops)
+		z = answer[s.rng.IntN(len(answer))]
+		b.notef(rh, "the answer holds %d address(es), one per AZ with a healthy target; the client picked %s (%s)", len(answer), z.LBPublic, z.Name)
+	} else {
+		z = s.zoneByName(conn.Zone)
+	}
+	// 2. Internet → the LB node of that AZ.
+	src := c.nextSrc()
+	if conn != nil {
+		src = conn.Src
+	}
+	port := 80
+	if https {
+		port = 443
+	}
+	lbEl := "lb:" + z.Name
+	h := b.add(Hop{Kind: HopInternet, From: clientEl, To: lbEl, Src: src, Dst: z.LBPublic + ":" + strconv.Itoa(port)}, s.jitter(lat.InternetMs))
+	if z.Down {
+		h.Failed = true
+		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("AZ %s is down: its LB node does not answer", z.Name))
+		return
+	}
+	if conn != nil {
+		b.notef(h, "the browser reuses its keep-alive connection to the %s LB node", z.Name)
+	} else {
+		b.notef(h, "a new TCP connection to the %s load balancer node %s", s.lb.Type, z.LBPublic)
+	}
+	// 3. LB → a healthy worker in its AZ on the NodePort.
+	var tgt *lbTarget
+	if conn != nil {
+		for i := range s.lb.Targets {
+			if s.lb.Targets[i].Node == conn.Node {
+				tgt = &s.lb.Targets[i]
+			}
+		}
+	} else {
+		tgt = s.pickTarget(z)
+	}
+	if tgt == nil {
+		h.Failed = true
+		if s.lb.Type == "NLB" {
+			b.fail("timeout", connectTimeoutMs, fmt.Sprintf("the NLB node in %s has no healthy target in its AZ and cross-zone load balancing is off", z.Name))
+		} else {
+			b.fail("reset", 0, fmt.Sprintf("the Classic ELB node in %s has no healthy target in its AZ (cross-zone off) and closes the connection", z.Name))
+		}
+		return
+	}
+	n := s.nodeByName(tgt.Node)
+	nodePort := s.routerSvc.HTTPNodePort
+	if https {
+		nodePort = s.routerSvc.HTTPSNodePort
+	}
+	lbSrc, clientSeen := c.IP+":"+strconv.Itoa(c.Port), c.IP
+	if s.lb.Type == "Classic" {
+		lbSrc = z.LBPrivate + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
+	}
+	h = b.add(Hop{Kind: HopLB, From: lbEl, To: n.hopID, Src: lbSrc, Dst: n.IP + ":" + strconv.Itoa(nodePort)}, s.jitter(lat.LBMs))
+	if s.lb.Type == "Classic" {
+		h.Headers = []string{fmt.Sprintf("PROXY TCP4 %s %s %d %d", c.IP, z.LBPublic, c.Port, port)}
+		b.notef(h, "the Classic ELB ends the client's TCP connection and opens its own to %s (healthy, in %s) on NodePort %d; PROXY protocol v1 carries the client IP %s", n.Name, n.Zone, nodePort, c.IP)
+	} else {
+		b.notef(h, "the NLB forwards the packets to %s (healthy, in %s) on NodePort %d, keeping the client IP %s as source", n.Name, n.Zone, nodePort, c.IP)
+	}
+	if !s.nodeUp(n) {
+		h.Failed = true
+		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("node %s is down but still healthy in the LB until %d checks fail", n.Name, healthThreshold))
+		return
+	}
+	// 4. kube-proxy on the node: externalTrafficPolicy Local → the router pod on this node.
+	rp := s.localRouter(n.Name)
+	if conn != nil && conn.Router != "" {
+		if p := s.pods[conn.Router]; p != nil && p.Ready && !p.Terminating {
+			rp = p
+		}
+	}
+	if rp == nil {
+		h.Failed = true
+		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("externalTrafficPolicy Local: node %s has no ready router pod, so kube-proxy drops the packet (the LB health check will mark the node unhealthy)", n.Name))
+		return
+	}
+	routerPort := 80
+	if https {
+		routerPort = 443
+	}
+	h = b.add(Hop{Kind: HopNodePort, From: n.hopID, To: rp.hopID, Src: lbSrc, Dst: rp.IP + ":" + strconv.Itoa(routerPort),
+		NAT: fmt.Sprintf("DNAT %s:%d → %s:%d (no SNAT)", n.IP, nodePort, rp.IP, routerPort)}, s.jitter(lat.NodeMs))
+	b.notef(h, "kube-proxy's rule for router-default (externalTrafficPolicy: Local) DNATs the NodePort to the router pod on this node, %s, without SNAT", rp.Name)
+	if c.Kind == "browser" {
+		c.Conn = &clientConn{Zone: z.Name, Node: n.Name, Router: rp.Key, Host: u.Host, HTTPS: https, LastUsed: s.now, Src: src}
+		if conn != nil {
+			c.Conn.PassPod = conn.PassPod
+		}
+	}
+	routerHop := len(b.r.Hops) - 1
+	s.routeInRouter(b, c, rp, u, clientSeen, routerHop)
+}
+
+func (s *Sim) lbIdleTimeout() int64 {
+	if s.lb.Type == "NLB" {
+		return nlbIdleTimeoutMs
+	}
+	return clbIdleTimeoutMs
+}
+
+// connUsable says whether a browser's open connection still works.
+func (s *Sim) connUsable(conn *clientConn) bool {
+	z := s.zoneByName(conn.Zone)
+	n := s.nodeByName(conn.Node)
+	p := s.pods[conn.Router]
+	return z != nil && !z.Down && s.nodeUp(n) && p != nil && p.Ready && !p.Terminating
+}
+
+// resolve answers a DNS query for an external host.
+func (s *Sim) resolve(host string) ([]*zone, string) {
+	dom := s.ingressDomain()
+	var zs []*zone
+	for _, zn := range s.zonesInDNS() {
+		zs = append(zs, s.zoneByName(zn))
+	}
+	if strings.HasSuffix(host, "."+dom) {
+		return zs, fmt.Sprintf("the wildcard record *.%s (made by the ingress operator) points at the load balancer %s", dom, s.lb.DNSName)
+	}
+	for _, k := range sortedKeys(s.routes) {
+		if strings.EqualFold(s.routes[k].Spec.Host, host) {
+			return zs, fmt.Sprintf("%s is a CNAME (made by the app's owner) to the load balancer %s", host, s.lb.DNSName)
+		}
+	}
+	return nil, fmt.Sprintf("NXDOMAIN: %s is not under *.%s", host, dom)
+}
+
+// routeInRouter is everything HAProxy does: match, balance, connect.
+func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clientIP string, routerHop int) {
+	lat := s.settings.Latency
+	rs := s.routerStateOf(rp)
+	cfg := rs.Config
+	if cfg == nil {
+		cfg = &routerConfig{}
+	}
+	https := u.Scheme == "https"
+	path := u.Path
+	m := cfg.match(u.Host, path, https)
+	be := m.Backend
+	b.t += s.jitter(lat.RouterMs)
+	if be == nil {
+		s.router503(b, fmt.Sprintf("no admitted route matches host %s and path %s%s", u.Host, path, rejectedSuffix(m.Rejected)))
+		return
+	}
+	b.r.Route = be.Key
+	// TLS and the insecure policy.
+	switch {
+	case https && be.Termination == "":
+		s.router503(b, fmt.Sprintf("route %s has no TLS, so HTTPS for %s gets the default certificate and then the 503 page", be.Key, u.Host))
+		return
+	case !https && be.Termination != "":
+		switch be.Insecure {
+		case "Redirect":
+			b.r.Reason = fmt.Sprintf("route %s has insecureEdgeTerminationPolicy Redirect: HTTP gets 302 to https://%s%s", be.Key, u.Host, path)
+			b.respond(302, "http-error")
+			return
+		case "Allow":
+		default:
+			s.router503(b, fmt.Sprintf("route %s has insecureEdgeTerminationPolicy None: plain HTTP to %s is not served", be.Key, u.Host))
+			return
+		}
+	}
+	passthrough := be.Termination == "passthrough"
+	// Choose the server: cookie first (browsers), then the algorithm.
+	idx, why := -1, ""
+	if passthrough && c.Conn != nil && c.Conn.PassPod != "" {
+		for i, sv := range be.Servers {
+			if sv.Pod == c.Conn.PassPod {
+				idx, why = i, "passthrough balances per TCP connection: the browser's open connection stays on the same pod"
+			}
+		}
+	}
+	if be.Cookies && c.Kind == "browser" {
+		if id, ok := c.Cookies[be.CookieName]; ok {
+			for i, sv := range be.Servers {
+				if sv.ID == id {
+					idx, why = i, fmt.Sprintf("sticky cookie %s names this server, so the router skips balancing", be.CookieName[:8])
+				}
+			}
+		}
+	}
+	if idx < 0 {
+		idx, why = s.pickServer(rs, be, clientIP, b.explain)
+	}
+	if idx < 0 {
+		if passthrough {
+			b.r.Hops[routerHop].Failed = true
+			b.fail("reset", 0, fmt.Sprintf("passthrough route %s has no ready endpoint: the router closes the TCP connection (no HTTP page)", be.Key))
+			return
+		}
+		s.router503(b, fmt.Sprintf("route %s has no server to send to (no ready endpoints, or every weight is 0)", be.Key))
+		return
+	}
+	sv := be.Servers[idx]
+	b.r.Service = sv.Service
+	if be.Cookies && c.Kind == "browser" {
+		c.Cookies[be.CookieName] = sv.ID
+	}
+	if passthrough && c.Conn != nil {
+		c.Conn.PassPod = sv.Pod
+	}
+	// Router → pod over Calico.
+	target := s.pods[sv.Pod]
+	rn := s.nodeByName(rp.Node)
+	var tn *node
+	if target != nil {
+		tn = s.nodeByName(target.Node)
+	}
+	dur := s.jitter(lat.PodNetMs)
+	if tn != nil && rn != nil && tn.Zone != rn.Zone {
+		dur += lat.CrossZoneMs
+	}
+	ph := Hop{Kind: HopPodNet, From: rp.hopID, To: "pod:" + sv.Pod, Src: rp.IP + ":" + strconv.Itoa(40000+int(b.r.ID%25000)), Dst: sv.IP + ":" + strconv.Itoa(sv.Port)}
+	if !passthrough {
+		proto := "http"
+		if https {
+			proto = "https"
+		}
+		ph.Headers = []string{
+			"X-Forwarded-For: " + clientIP,
+			"X-Forwarded-Host: " + u.Host,
+			"X-Forwarded-Port: " + strconv.Itoa(u.Port),
+			"X-Forwarded-Proto: " + proto,
+			fmt.Sprintf("Forwarded: for=%s;host=%s;proto=%s", clientIP, u.Host, proto),
+		}
+		if be.Cookies && c.Kind == "browser" {
+			ph.Headers = append(ph.Headers, "Set-Cookie (to the client): "+be.CookieName[:8]+"…="+sv.ID[:8]+"…")
+		}
+	}
+	encap, outer, drop := s.podToPod(rn, tn)
+	ph.Encapsulation, ph.Outer = encap, outer
+	h := b.add(ph, dur)
+	if b.explain {
+		mode := map[string]string{"edge": "TLS ended at the router (edge): plain HTTP to the pod", "reencrypt": "reencrypt: a new TLS connection to the pod, verified with the service CA", "passthrough": "passthrough: raw TCP by SNI, the pod ends TLS; no headers added", "": "plain HTTP"}[be.Termination]
+		w := weightsNote(be)
+		if w != "" {
+			w = "; " + w
+		}
+		b.notef(h, "route %s matched (host %s, path %s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
+			be.Key, be.Host, orSlash(be.Path), be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
+	}
+	b.r.Pod = sv.Pod
+	// Can the connection be made?
+	if reason := s.connectProblem(rp, target, tn, sv, drop); reason != "" {
+		h.Failed = true
+		b.r.Pod = ""
+		if strings.HasPrefix(reason, "refused") {
+			b.t = h.EndMs
+			s.router503(b, reason)
+		} else {
+			b.t = h.StartMs + connectTimeoutMs
+			s.router503(b, reason)
+		}
+		s.trackConn(rp, sv.Pod, b.t)
+		return
+	}
+	s.trackConn(rp, sv.Pod, 0)
+	b.r.Pod = sv.Pod
+	s.serveInPod(b, target, rp)
+}
+
+// trackConn counts an open router → server connection until the pod
+// answers (end == 0: set by serveInPod).
+func (s *Sim) trackConn(rp *pod, podKey string, end int64) {
+	rs := s.routerStateOf(rp)
+	rs.Active[podKey]++
+	if end > 0 {
+		s.schedule(timer{At: end, Kind: tmConnDone, Key: rp.Key, Pod: podKey})
+	}
+}
+
+func (s *Sim) connDone(t timer) {
+	if rs := s.traffic.routers[t.Key]; rs != nil {
+		rs.Active[t.Pod]--
+		if rs.Active[t.Pod] <= 0 {
+			delete(rs.Active, t.Pod)
+		}
+	}
+}
+
+// serveInPod: the app answers, then the response retraces the path.
+func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod) {
+	d := s.deploys[target.Owner]
+	svc := s.settings.Latency.ServiceMs
+	if d != nil && d.Spec.ServiceMs > 0 {
+		svc = d.Spec.ServiceMs
+	}
+	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
+	if rp != nil {
+		b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+		s.schedule(timer{At: h.EndMs, Kind: tmConnDone, Key: rp.Key, Pod: target.Key})
+	} else {
+		b.notef(h, "pod %s serves the request", target.Key)
+	}
+	if h.EndMs-h.StartMs > serverTimeoutMs && rp != nil {
+		b.r.Reason = "the pod did not answer within the router's 30 s server timeout"
+		b.respond(504, "http-error")
+		return
+	}
+	b.respond(200, "ok")
+}
+
+// router503 is HAProxy's "Application is not available" page.
+func (s *Sim) router503(b *reqBuilder, reason string) {
+	b.r.Reason = "503 Application is not available: " + reason
+	b.respond(503, "http-error")
+}
+
+func rejectedSuffix(rej []string) string {
+	if len(rej) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(rej, "; ") + ")"
+}
+
+// connectProblem says why the router's connection to a server fails, or "".
+func (s *Sim) connectProblem(rp, target *pod, tn *node, sv server, dropped string) string {
+	if target == nil {
+		return fmt.Sprintf("timeout: pod %s is gone but this router's config still lists %s (its reload is pending); the connect timed out after 5 s", sv.Pod, sv.IP)
+	}
+	if !s.nodeUp(tn) {
+		return fmt.Sprintf("timeout: node %s is down; the connect to %s timed out after 5 s", target.Node, sv.IP)
+	}
+	if target.Terminating {
+		return fmt.Sprintf("refused: pod %s is terminating (SIGTERM) and no longer accepts connections; the router still lists it until its next reload", target.Key)
+	}
+	if !target.Running {
+		return fmt.Sprintf("refused: pod %s's container is not running", target.Key)
+	}
+	if dropped != "" {
+		return "timeout: " + dropped + "; the connect timed out after 5 s"
+	}
+	if ok, why := s.policyAllows(rp, target, sv.Port); !ok {
+		return "timeout: " + why + "; the router's connect timed out after 5 s"
+	}
+	return ""
+}

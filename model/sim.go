@@ -1,0 +1,334 @@
+package model
+
+import (
+	"container/heap"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// Sim is one simulated cluster. It is not safe for concurrent use.
+type Sim struct {
+	settings Settings
+	pcg      *rand.PCG
+	rng      *rand.Rand
+	now      int64
+	version  uint64
+	created  int64 // creation counter: the order objects were made in
+
+	zones      []*zone
+	nodes      []*node
+	namespaces map[string]*namespace
+	deploys    map[string]*deployment // key ns/name
+	pods       map[string]*pod        // key ns/name
+	services   map[string]*service
+	routes     map[string]*route
+	policies   map[string]*NetworkPolicy
+	routers    *deployment // the default IngressController's router Deployment
+	ipam       ipam
+	clusterIPs map[string]bool
+	lb         loadBalancer
+	routerSvc  routerService
+
+	timers   timerQueue
+	traffic  trafficState
+	clients  map[string]*client
+	ipvsRR   map[string]int // kube-proxy IPVS rr cursor per node+service
+	affinity map[string]affinityEntry
+
+	metrics Metrics
+	nextReq uint64
+
+	// record is false on copies used for Load: no hops, no log.
+	record      bool
+	outRequests []Request
+	outLog      []LogEvent
+}
+
+type zone struct {
+	Name      string
+	Index     int
+	Down      bool
+	Public    string // public subnet CIDR (LB node)
+	Private   string // private subnet CIDR (nodes)
+	LBPublic  string // LB node public IP (in the DNS answer)
+	LBPrivate string // LB node private IP (source of CLB connections)
+}
+
+type node struct {
+	Name     string
+	Role     string
+	Zone     string
+	IP       string
+	Ready    bool
+	Blocks   []int // Calico /26 block indexes
+	TunnelIP string
+	DownAt   int64 // when it failed (for the grace period)
+	hopID    string
+}
+
+type namespace struct {
+	Name   string
+	Labels map[string]string
+}
+
+type deployment struct {
+	Spec     Deployment
+	Hash     string // pod-template-hash
+	created  int64
+	isRouter bool
+}
+
+type pod struct {
+	Namespace   string
+	Name        string
+	Key         string
+	Owner       string // deployment key
+	Labels      map[string]string
+	Ports       []ContainerPort
+	Node        string
+	IP          string
+	Phase       string
+	Running     bool
+	Ready       bool
+	ProbeFails  bool // readiness probe set to fail
+	Live        bool
+	Terminating bool
+	Restarts    int
+	Created     int64 // creation order
+	Router      bool
+	gen         int // bumps on restart so stale timers are ignored
+	hopID       string
+}
+
+type service struct {
+	Spec      Service
+	ClusterIP string
+	created   int64
+}
+
+type route struct {
+	Spec     Route
+	created  int64
+	Admitted bool
+	Reason   string
+}
+
+type affinityEntry struct {
+	Pod   string
+	Until int64
+}
+
+// New builds the scenario's cluster at virtual time 0, as if it had been
+// running for a while: pods Ready, routers loaded, LB targets settled.
+func New(sc Scenario) (*Sim, error) {
+	st := sc.Settings
+	st.fillDefaults()
+	if err := st.validate(); err != nil {
+		return nil, err
+	}
+	s := &Sim{
+		settings:   st,
+		namespaces: map[string]*namespace{},
+		deploys:    map[string]*deployment{},
+		pods:       map[string]*pod{},
+		services:   map[string]*service{},
+		routes:     map[string]*route{},
+		policies:   map[string]*NetworkPolicy{},
+		clusterIPs: map[string]bool{},
+		clients:    map[string]*client{},
+		ipvsRR:     map[string]int{},
+		affinity:   map[string]affinityEntry{},
+		record:     true,
+		metrics:    newMetrics(),
+	}
+	s.pcg = rand.NewPCG(st.Seed, 0x706f647061746831) // "podpath1"
+	s.rng = rand.New(s.pcg)
+	s.buildInfrastructure()
+	for _, ns := range sc.Namespaces {
+		if err := s.applyNamespace(ns); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns.Name, err)
+		}
+	}
+	for _, d := range sc.Deployments {
+		if err := s.applyDeployment(d); err != nil {
+			return nil, fmt.Errorf("deployment %s/%s: %w", d.Namespace, d.Name, err)
+		}
+	}
+	for _, sv := range sc.Services {
+		if err := s.applyService(sv); err != nil {
+			return nil, fmt.Errorf("service %s/%s: %w", sv.Namespace, sv.Name, err)
+		}
+	}
+	for _, r := range sc.Routes {
+		if err := s.applyRoute(r); err != nil {
+			return nil, fmt.Errorf("route %s/%s: %w", r.Namespace, r.Name, err)
+		}
+	}
+	for _, p := range sc.NetworkPolicies {
+		if err := s.applyNetworkPolicy(p); err != nil {
+			return nil, fmt.Errorf("networkpolicy %s/%s: %w", p.Namespace, p.Name, err)
+		}
+	}
+	// The cluster has been up for a while: everything is Ready now.
+	for _, p := range s.sortedPods() {
+		if p.Node != "" {
+			p.Phase, p.Running, p.Ready = "Running", true, true
+		}
+	}
+	s.timers = nil
+	s.startTimers()
+	s.settleLoadBalancer()
+	s.reloadAllRouters()
+	s.traffic.profile = st.Traffic
+	s.traffic.next = s.nextArrival(0)
+	s.outLog = nil
+	s.version = 1
+	return s, nil
+}
+
+func (s *Sim) logf(kind, object, format string, args ...any) {
+	if !s.record {
+		return
+	}
+	s.outLog = append(s.outLog, LogEvent{TimeMs: s.now, Kind: kind, Object: object, Message: fmt.Sprintf(format, args...)})
+}
+
+func (s *Sim) changed() { s.version++ }
+
+// AdvanceTo runs every timer and generated request up to virtual time t.
+// A t in the past does nothing.
+func (s *Sim) AdvanceTo(t int64) {
+	for {
+		next := s.traffic.next
+		timerFirst := len(s.timers) > 0 && (next < 0 || s.timers[0].At <= next)
+		if timerFirst {
+			if s.timers[0].At > t {
+				break
+			}
+			tm := heap.Pop(&s.timers).(timer)
+			if tm.At > s.now {
+				s.now = tm.At
+			}
+			s.fire(tm)
+			continue
+		}
+		if next < 0 || next > t {
+			break
+		}
+		s.now = next
+		s.generateRequest()
+		s.traffic.next = s.nextArrival(s.now)
+	}
+	if t > s.now {
+		s.now = t
+	}
+}
+
+// Clone returns a deep copy that evolves independently.
+func (s *Sim) Clone() *Sim {
+	c := *s
+	pcg := *s.pcg
+	c.pcg = &pcg
+	c.rng = rand.New(c.pcg)
+	c.zones = cloneSlice(s.zones)
+	c.nodes = cloneSlice(s.nodes)
+	for _, n := range c.nodes {
+		n.Blocks = slices.Clone(n.Blocks)
+	}
+	c.namespaces = cloneMap(s.namespaces)
+	c.deploys = cloneMap(s.deploys)
+	c.pods = cloneMap(s.pods)
+	c.services = cloneMap(s.services)
+	c.routes = cloneMap(s.routes)
+	c.policies = cloneMap(s.policies)
+	c.routers = c.deploys[routerNamespace+"/"+routerDeployment]
+	c.ipam = s.ipam.clone()
+	c.clusterIPs = cloneValues(s.clusterIPs)
+	c.lb = s.lb.clone()
+	c.timers = slices.Clone(s.timers)
+	c.traffic = s.traffic
+	c.traffic.profile.Mix = slices.Clone(s.traffic.profile.Mix)
+	c.traffic.routers = s.traffic.cloneRouters()
+	c.clients = map[string]*client{}
+	for k, v := range s.clients {
+		c.clients[k] = v.clone()
+	}
+	c.ipvsRR = cloneValues(s.ipvsRR)
+	c.affinity = cloneValues(s.affinity)
+	c.metrics = s.metrics.clone()
+	c.outRequests, c.outLog = nil, nil
+	return &c
+}
+
+func cloneSlice[T any](in []*T) []*T {
+	out := make([]*T, len(in))
+	for i, v := range in {
+		cp := *v
+		out[i] = &cp
+	}
+	return out
+}
+
+func cloneMap[T any](in map[string]*T) map[string]*T {
+	out := make(map[string]*T, len(in))
+	for k, v := range in {
+		cp := *v
+		out[k] = &cp
+	}
+	return out
+}
+
+func cloneValues[K comparable, V any](in map[K]V) map[K]V {
+	out := make(map[K]V, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// sortedKeys returns a map's keys in order: the only way the model walks a map.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (s *Sim) sortedPods() []*pod {
+	out := make([]*pod, 0, len(s.pods))
+	for _, k := range sortedKeys(s.pods) {
+		out = append(out, s.pods[k])
+	}
+	return out
+}
+
+func (s *Sim) nodeByName(name string) *node {
+	for _, n := range s.nodes {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+func (s *Sim) zoneByName(name string) *zone {
+	for _, z := range s.zones {
+		if z.Name == name {
+			return z
+		}
+	}
+	return nil
+}
+
+func (s *Sim) routerPods() []*pod {
+	var out []*pod
+	for _, p := range s.sortedPods() {
+		if p.Router {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,203 @@
+package model
+
+// Snapshot is the whole observable state of a simulated cluster at one
+// virtual instant. It is a value: the caller owns it and the Sim never
+// touches it again. Field names follow Kubernetes JSON (camelCase).
+type Snapshot struct {
+	TimeMs       int64               `json:"timeMs"`
+	Seed         uint64              `json:"seed"`
+	Cluster      ClusterInfo         `json:"cluster"`
+	Nodes        []NodeView          `json:"nodes"`
+	LoadBalancer LoadBalancerView    `json:"loadBalancer"`
+	DNS          DNSView             `json:"dns"`
+	Routers      []RouterView        `json:"routers"`
+	Deployments  []DeploymentView    `json:"deployments"`
+	Pods         []PodView           `json:"pods"`
+	Services     []ServiceView       `json:"services"`
+	Routes       []RouteView         `json:"routes"`
+	Policies     []NetworkPolicyView `json:"networkPolicies"`
+	Network      NetworkView         `json:"network"`
+	Traffic      TrafficProfile      `json:"traffic"`
+	Metrics      Metrics             `json:"metrics"`
+}
+
+// ClusterInfo names the cluster and where it runs.
+type ClusterInfo struct {
+	Name             string   `json:"name"`
+	BaseDomain       string   `json:"baseDomain"`
+	IngressDomain    string   `json:"ingressDomain"`
+	Region           string   `json:"region"`
+	Zones            []string `json:"zones"`
+	OpenShiftVersion string   `json:"openShiftVersion"`
+	VPCCIDR          string   `json:"vpcCIDR"`
+	ClusterNetwork   string   `json:"clusterNetwork"`
+	ServiceNetwork   string   `json:"serviceNetwork"`
+}
+
+// NodeView is one EC2 instance in the cluster.
+type NodeView struct {
+	Name          string   `json:"name"`
+	Role          string   `json:"role"` // "worker" or "control-plane"
+	Zone          string   `json:"zone"`
+	Subnet        string   `json:"subnet"`
+	IP            string   `json:"ip"`
+	Ready         bool     `json:"ready"`
+	PodCIDRBlocks []string `json:"podCIDRBlocks"`
+}
+
+// LoadBalancerView is the AWS load balancer in front of the routers.
+type LoadBalancerView struct {
+	Type                string         `json:"type"` // "Classic" or "NLB"
+	CrossZone           bool           `json:"crossZone"`
+	DNSName             string         `json:"dnsName"`
+	HTTPNodePort        int            `json:"httpNodePort"`
+	HTTPSNodePort       int            `json:"httpsNodePort"`
+	HealthCheckNodePort int            `json:"healthCheckNodePort"`
+	Zones               []LBZoneView   `json:"zones"`
+	Targets             []LBTargetView `json:"targets"`
+}
+
+// LBZoneView is the load balancer's node in one AZ (its public subnet).
+type LBZoneView struct {
+	Zone  string `json:"zone"`
+	IP    string `json:"ip"`
+	InDNS bool   `json:"inDNS"`
+}
+
+// LBTargetView is one registered target: a worker node on the NodePort.
+type LBTargetView struct {
+	Node    string `json:"node"`
+	Zone    string `json:"zone"`
+	Healthy bool   `json:"healthy"`
+	// Passing is what the last health check saw; Healthy flips only after
+	// the threshold of consecutive checks agrees.
+	Passing bool `json:"passing"`
+}
+
+// DNSView is the wildcard record for the ingress domain and its answer.
+type DNSView struct {
+	Record string   `json:"record"` // "*.apps.demo.example.com"
+	Answer []string `json:"answer"` // one IP per AZ with a healthy target
+}
+
+// RouterView is one HAProxy router pod of the default IngressController.
+type RouterView struct {
+	Name         string `json:"name"`
+	Namespace    string `json:"namespace"`
+	Node         string `json:"node"`
+	IP           string `json:"ip"`
+	Ready        bool   `json:"ready"`
+	LastReloadMs int64  `json:"lastReloadMs"`
+	// PendingReload is true when endpoint or route changes wait for the
+	// next batched reload.
+	PendingReload bool `json:"pendingReload"`
+}
+
+// DeploymentView is one Deployment.
+type DeploymentView struct {
+	Namespace     string            `json:"namespace"`
+	Name          string            `json:"name"`
+	Replicas      int               `json:"replicas"`
+	ReadyReplicas int               `json:"readyReplicas"`
+	Labels        map[string]string `json:"labels"`
+}
+
+// PodView is one pod, app or router.
+type PodView struct {
+	Namespace   string            `json:"namespace"`
+	Name        string            `json:"name"`
+	IP          string            `json:"ip"`
+	Node        string            `json:"node"`
+	Phase       string            `json:"phase"` // Pending, Running
+	Ready       bool              `json:"ready"`
+	Live        bool              `json:"live"`
+	Terminating bool              `json:"terminating"`
+	Restarts    int               `json:"restarts"`
+	Labels      map[string]string `json:"labels"`
+	Owner       string            `json:"owner"` // deployment name
+	Router      bool              `json:"router"`
+	Active      int               `json:"activeConnections"`
+}
+
+// ServiceView is one Service with its EndpointSlice content.
+type ServiceView struct {
+	Namespace       string            `json:"namespace"`
+	Name            string            `json:"name"`
+	ClusterIP       string            `json:"clusterIP"` // "None" when headless
+	Ports           []ServicePortView `json:"ports"`
+	Selector        map[string]string `json:"selector"`
+	Endpoints       []EndpointView    `json:"endpoints"`
+	SessionAffinity string            `json:"sessionAffinity"`
+}
+
+// ServicePortView is one Service port.
+type ServicePortView struct {
+	Name       string `json:"name,omitempty"`
+	Protocol   string `json:"protocol"`
+	Port       int    `json:"port"`
+	TargetPort string `json:"targetPort"` // a number or a port name
+}
+
+// EndpointView is one endpoint of an EndpointSlice.
+type EndpointView struct {
+	Pod         string `json:"pod"` // namespace/name
+	IP          string `json:"ip"`
+	Port        int    `json:"port"`
+	Node        string `json:"node"`
+	Ready       bool   `json:"ready"`
+	Serving     bool   `json:"serving"`
+	Terminating bool   `json:"terminating"`
+}
+
+// RouteView is one Route as the routers see it.
+type RouteView struct {
+	Namespace   string            `json:"namespace"`
+	Name        string            `json:"name"`
+	Host        string            `json:"host"`
+	Path        string            `json:"path"`
+	To          []RouteTargetView `json:"to"`
+	TLS         *RouteTLS         `json:"tls"`
+	Balance     string            `json:"balance"` // effective algorithm
+	Cookies     bool              `json:"cookies"`
+	Admitted    bool              `json:"admitted"`
+	Reason      string            `json:"reason,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// RouteTargetView is spec.to or one of spec.alternateBackends.
+type RouteTargetView struct {
+	Service string `json:"service"`
+	Weight  int    `json:"weight"`
+}
+
+// RouteTLS is a Route's spec.tls.
+type RouteTLS struct {
+	Termination                   string `json:"termination"` // edge, reencrypt, passthrough
+	InsecureEdgeTerminationPolicy string `json:"insecureEdgeTerminationPolicy"`
+}
+
+// NetworkPolicyView summarises one NetworkPolicy.
+type NetworkPolicyView struct {
+	Namespace   string            `json:"namespace"`
+	Name        string            `json:"name"`
+	PodSelector map[string]string `json:"podSelector"`
+	PolicyTypes []string          `json:"policyTypes"`
+	Summary     string            `json:"summary"`
+}
+
+// NetworkView is the CNI and kube-proxy configuration.
+type NetworkView struct {
+	CNI             string `json:"cni"`           // "Calico"
+	Encapsulation   string `json:"encapsulation"` // VXLAN, IPIP, VXLANCrossSubnet, IPIPCrossSubnet, None
+	KubeProxyMode   string `json:"kubeProxyMode"` // iptables, ipvs
+	SourceDestCheck bool   `json:"sourceDestCheck"`
+	BlockSize       int    `json:"blockSize"` // 26
+}
+
+// Metrics counts finished requests since the scenario loaded.
+type Metrics struct {
+	Requests    int64            `json:"requests"`
+	StatusCodes map[string]int64 `json:"statusCodes"`
+	ByPod       map[string]int64 `json:"byPod"`
+	ByService   map[string]int64 `json:"byService"`
+}

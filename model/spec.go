@@ -1,0 +1,204 @@
+package model
+
+// This file holds the model's own object types: what a scenario declares
+// and what the apply command carries. They mirror the parts of the
+// Kubernetes/OpenShift API that change traffic; conversion from the real
+// API types happens outside this package (package scenarios).
+
+// Scenario is a whole cluster to simulate: the settings that manifests do
+// not say (the AWS side) plus the objects.
+type Scenario struct {
+	Name            string          `json:"name"`
+	Title           string          `json:"title"`
+	Description     string          `json:"description"`
+	Settings        Settings        `json:"settings"`
+	Namespaces      []Namespace     `json:"namespaces"`
+	Deployments     []Deployment    `json:"deployments"`
+	Services        []Service       `json:"services"`
+	Routes          []Route         `json:"routes"`
+	NetworkPolicies []NetworkPolicy `json:"networkPolicies"`
+}
+
+// Settings are the cluster-wide knobs. Zero values are replaced by the
+// documented defaults in WithDefaults.
+type Settings struct {
+	Seed             uint64   `json:"seed"`
+	ClusterName      string   `json:"clusterName"`
+	BaseDomain       string   `json:"baseDomain"`
+	Region           string   `json:"region"`
+	Zones            []string `json:"zones"`
+	WorkersPerZone   int      `json:"workersPerZone"`
+	OpenShiftVersion string   `json:"openShiftVersion"`
+	RouterReplicas   int      `json:"routerReplicas"`
+	// LBType is "Classic" (default) or "NLB".
+	LBType    string `json:"lbType"`
+	CrossZone bool   `json:"crossZone"`
+	// Encapsulation is the Calico IP pool mode: VXLAN (default), IPIP,
+	// VXLANCrossSubnet, IPIPCrossSubnet or None.
+	Encapsulation string `json:"encapsulation"`
+	// KubeProxyMode is iptables (default) or ipvs.
+	KubeProxyMode string `json:"kubeProxyMode"`
+	// SourceDestCheck is the EC2 source/destination check (on by default).
+	SourceDestCheck *bool `json:"sourceDestCheck,omitempty"`
+	// ReloadIntervalMs is the router's minimum time between HAProxy
+	// reloads (ROUTER_RELOAD_INTERVAL, 5 s).
+	ReloadIntervalMs int64 `json:"reloadIntervalMs"`
+	// EvictionDelayMs is how long pods on a failed node wait before they
+	// are replaced (the default toleration, 300 s).
+	EvictionDelayMs int64 `json:"evictionDelayMs"`
+	// AllowWildcardRoutes is the IngressController's route admission
+	// wildcard policy (WildcardsDisallowed by default).
+	AllowWildcardRoutes bool           `json:"allowWildcardRoutes"`
+	Traffic             TrafficProfile `json:"traffic"`
+	Latency             Latency        `json:"latency"`
+}
+
+// TrafficProfile drives the live traffic generator.
+type TrafficProfile struct {
+	// RPS is new requests per second of virtual time (0 stops traffic).
+	RPS float64 `json:"rps"`
+	// Clients is how many distinct clients of each kind exist.
+	Clients int          `json:"clients"`
+	Mix     []TrafficMix `json:"mix"`
+}
+
+// TrafficMix is one kind of request in the generated traffic.
+type TrafficMix struct {
+	URL    string `json:"url"`
+	Client string `json:"client"` // "browser" or "curl"
+	Weight int    `json:"weight"`
+	// From is "namespace/pod-prefix" for east–west traffic from a pod;
+	// empty for clients on the Internet.
+	From string `json:"from,omitempty"`
+}
+
+// Latency is the hop timing model in virtual milliseconds. Network times
+// are stretched (about 100×) so that each hop is visible in the animation;
+// their order and relative costs are what matters.
+type Latency struct {
+	DNSMs       int64 `json:"dnsMs"`
+	InternetMs  int64 `json:"internetMs"`
+	LBMs        int64 `json:"lbMs"`
+	NodeMs      int64 `json:"nodeMs"`
+	RouterMs    int64 `json:"routerMs"`
+	PodNetMs    int64 `json:"podNetMs"`
+	CrossZoneMs int64 `json:"crossZoneMs"`
+	ServiceMs   int64 `json:"serviceMs"`
+}
+
+// Namespace is a namespace and its labels (NetworkPolicy selects on them).
+type Namespace struct {
+	Name   string            `json:"name"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// ContainerPort is a named port of the pod template.
+type ContainerPort struct {
+	Name string `json:"name,omitempty"`
+	Port int    `json:"containerPort"`
+}
+
+// Deployment is the part of apps/v1 Deployment the simulation uses.
+type Deployment struct {
+	Namespace string            `json:"namespace"`
+	Name      string            `json:"name"`
+	Replicas  int               `json:"replicas"`
+	Selector  map[string]string `json:"selector"`
+	// Labels are the pod template's labels.
+	Labels map[string]string `json:"labels"`
+	Ports  []ContainerPort   `json:"ports"`
+	// StartupMs is image pull + container start (Pending → Running).
+	StartupMs int64 `json:"startupMs"`
+	// ReadinessDelayMs is Running → first passing readiness probe.
+	ReadinessDelayMs int64 `json:"readinessDelayMs"`
+	// GracePeriodMs is terminationGracePeriodSeconds in ms (30 s).
+	GracePeriodMs int64 `json:"gracePeriodMs"`
+	// ServiceMs is how long a pod takes to answer (0: Latency.ServiceMs).
+	ServiceMs int64 `json:"serviceMs"`
+}
+
+// ServicePort is one port of a Service.
+type ServicePort struct {
+	Name     string `json:"name,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
+	Port     int    `json:"port"`
+	// TargetPort is a number or a container port name; empty means Port.
+	TargetPort string `json:"targetPort,omitempty"`
+}
+
+// Service is the part of core/v1 Service the simulation uses.
+type Service struct {
+	Namespace string            `json:"namespace"`
+	Name      string            `json:"name"`
+	Selector  map[string]string `json:"selector"`
+	Ports     []ServicePort     `json:"ports"`
+	// ClusterIP is empty to allocate one, "None" for a headless Service.
+	ClusterIP string `json:"clusterIP,omitempty"`
+	// SessionAffinity is "None" (default) or "ClientIP".
+	SessionAffinity string `json:"sessionAffinity,omitempty"`
+	// InternalTrafficPolicy is "Cluster" (default) or "Local".
+	InternalTrafficPolicy string `json:"internalTrafficPolicy,omitempty"`
+}
+
+// RouteTarget is spec.to or an alternate backend. A nil Weight means 100.
+type RouteTarget struct {
+	Service string `json:"service"`
+	Weight  *int   `json:"weight,omitempty"`
+}
+
+// Route is the part of route.openshift.io/v1 Route the simulation uses.
+type Route struct {
+	Namespace         string            `json:"namespace"`
+	Name              string            `json:"name"`
+	Host              string            `json:"host"`
+	Path              string            `json:"path,omitempty"`
+	To                RouteTarget       `json:"to"`
+	AlternateBackends []RouteTarget     `json:"alternateBackends,omitempty"`
+	TargetPort        string            `json:"targetPort,omitempty"`
+	TLS               *RouteTLS         `json:"tls,omitempty"`
+	WildcardPolicy    string            `json:"wildcardPolicy,omitempty"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
+}
+
+// LabelSelector is metav1.LabelSelector.
+type LabelSelector struct {
+	MatchLabels      map[string]string     `json:"matchLabels,omitempty"`
+	MatchExpressions []SelectorRequirement `json:"matchExpressions,omitempty"`
+}
+
+// SelectorRequirement is one matchExpressions entry.
+type SelectorRequirement struct {
+	Key      string   `json:"key"`
+	Operator string   `json:"operator"` // In, NotIn, Exists, DoesNotExist
+	Values   []string `json:"values,omitempty"`
+}
+
+// PolicyPeer is one from/to entry of a NetworkPolicy rule.
+type PolicyPeer struct {
+	PodSelector       *LabelSelector `json:"podSelector,omitempty"`
+	NamespaceSelector *LabelSelector `json:"namespaceSelector,omitempty"`
+	IPBlock           string         `json:"ipBlock,omitempty"` // CIDR
+}
+
+// PolicyPort is one ports entry of a NetworkPolicy rule.
+type PolicyPort struct {
+	Protocol string `json:"protocol,omitempty"`
+	Port     string `json:"port,omitempty"` // number or name; empty: all
+}
+
+// PolicyRule is one ingress or egress rule. Empty Peers means every peer;
+// empty Ports means every port.
+type PolicyRule struct {
+	Peers []PolicyPeer `json:"peers,omitempty"`
+	Ports []PolicyPort `json:"ports,omitempty"`
+}
+
+// NetworkPolicy is networking.k8s.io/v1 NetworkPolicy.
+type NetworkPolicy struct {
+	Namespace   string        `json:"namespace"`
+	Name        string        `json:"name"`
+	PodSelector LabelSelector `json:"podSelector"`
+	PolicyTypes []string      `json:"policyTypes"` // Ingress, Egress
+	Ingress     []PolicyRule  `json:"ingress,omitempty"`
+	Egress      []PolicyRule  `json:"egress,omitempty"`
+}

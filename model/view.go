@@ -1,0 +1,161 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Snapshot builds the observable state. Slices are sorted so that equal
+// states give equal snapshots.
+func (s *Sim) Snapshot() Snapshot {
+	st := s.settings
+	snap := Snapshot{
+		TimeMs: s.now,
+		Seed:   st.Seed,
+		Cluster: ClusterInfo{
+			Name: st.ClusterName, BaseDomain: st.BaseDomain, IngressDomain: s.ingressDomain(),
+			Region: st.Region, Zones: slices.Clone(st.Zones), OpenShiftVersion: st.OpenShiftVersion,
+			VPCCIDR: vpcCIDR, ClusterNetwork: clusterNetworkCIDR, ServiceNetwork: serviceNetworkCIDR,
+		},
+		DNS: DNSView{Record: "*." + s.ingressDomain(), Answer: s.dnsAnswer()},
+		Network: NetworkView{
+			CNI: "Calico", Encapsulation: st.Encapsulation, KubeProxyMode: st.KubeProxyMode,
+			SourceDestCheck: *st.SourceDestCheck, BlockSize: blockPrefix,
+		},
+		Traffic: s.traffic.profile,
+		Metrics: s.metrics.clone(),
+	}
+	snap.Traffic.Mix = slices.Clone(snap.Traffic.Mix)
+	if snap.Traffic.Mix == nil {
+		snap.Traffic.Mix = []TrafficMix{}
+	}
+	if snap.DNS.Answer == nil {
+		snap.DNS.Answer = []string{}
+	}
+	for _, n := range s.nodes {
+		nv := NodeView{Name: n.Name, Role: n.Role, Zone: n.Zone, IP: n.IP, Ready: n.Ready && s.nodeUp(n), PodCIDRBlocks: []string{}}
+		z := s.zoneByName(n.Zone)
+		nv.Subnet = z.Private
+		for _, b := range n.Blocks {
+			nv.PodCIDRBlocks = append(nv.PodCIDRBlocks, blockCIDR(b))
+		}
+		snap.Nodes = append(snap.Nodes, nv)
+	}
+	lb := LoadBalancerView{
+		Type: s.lb.Type, CrossZone: s.lb.CrossZone, DNSName: s.lb.DNSName,
+		HTTPNodePort: s.routerSvc.HTTPNodePort, HTTPSNodePort: s.routerSvc.HTTPSNodePort,
+		HealthCheckNodePort: s.routerSvc.HealthCheckPort,
+	}
+	inDNS := s.zonesInDNS()
+	for _, z := range s.zones {
+		lb.Zones = append(lb.Zones, LBZoneView{Zone: z.Name, IP: z.LBPublic, InDNS: slices.Contains(inDNS, z.Name)})
+	}
+	for _, t := range s.lb.Targets {
+		lb.Targets = append(lb.Targets, LBTargetView{Node: t.Node, Zone: t.Zone, Healthy: t.Healthy, Passing: t.Passing})
+	}
+	snap.LoadBalancer = lb
+	snap.Routers = []RouterView{}
+	snap.Pods = []PodView{}
+	for _, p := range s.sortedPods() {
+		owner := strings.TrimPrefix(p.Owner, p.Namespace+"/")
+		pv := PodView{
+			Namespace: p.Namespace, Name: p.Name, IP: p.IP, Node: p.Node, Phase: p.Phase,
+			Ready: p.Ready, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts,
+			Labels: p.Labels, Owner: owner, Router: p.Router,
+		}
+		if p.Router {
+			rs := s.routerStateOf(p)
+			rv := RouterView{Name: p.Name, Namespace: p.Namespace, Node: p.Node, IP: p.IP, Ready: p.Ready && !p.Terminating, LastReloadMs: rs.LastReload, PendingReload: rs.PendingReload}
+			snap.Routers = append(snap.Routers, rv)
+			for _, n := range rs.Active {
+				pv.Active += n
+			}
+		} else {
+			for _, k := range sortedKeys(s.traffic.routers) {
+				pv.Active += s.traffic.routers[k].Active[p.Key]
+			}
+		}
+		snap.Pods = append(snap.Pods, pv)
+	}
+	snap.Deployments = []DeploymentView{}
+	for _, k := range sortedKeys(s.deploys) {
+		d := s.deploys[k]
+		ready := 0
+		for _, p := range s.pods {
+			if p.Owner == k && p.Ready && !p.Terminating {
+				ready++
+			}
+		}
+		snap.Deployments = append(snap.Deployments, DeploymentView{Namespace: d.Spec.Namespace, Name: d.Spec.Name, Replicas: d.Spec.Replicas, ReadyReplicas: ready, Labels: d.Spec.Labels})
+	}
+	snap.Services = []ServiceView{}
+	for _, k := range sortedKeys(s.services) {
+		sv := s.services[k]
+		view := ServiceView{Namespace: sv.Spec.Namespace, Name: sv.Spec.Name, ClusterIP: sv.ClusterIP, Selector: sv.Spec.Selector, SessionAffinity: orDefault(sv.Spec.SessionAffinity, "None"), Endpoints: []EndpointView{}}
+		for _, p := range sv.Spec.Ports {
+			tp := p.TargetPort
+			if tp == "" {
+				tp = strconv.Itoa(p.Port)
+			}
+			view.Ports = append(view.Ports, ServicePortView{Name: p.Name, Protocol: orDefault(p.Protocol, "TCP"), Port: p.Port, TargetPort: tp})
+		}
+		for _, e := range s.endpointsOf(sv, 0) {
+			view.Endpoints = append(view.Endpoints, EndpointView{Pod: e.Pod.Key, IP: e.Pod.IP, Port: e.Port, Node: e.Pod.Node, Ready: e.Ready, Serving: e.Serving, Terminating: e.Terminating})
+		}
+		snap.Services = append(snap.Services, view)
+	}
+	snap.Routes = []RouteView{}
+	for _, k := range sortedKeys(s.routes) {
+		r := s.routes[k]
+		rv := RouteView{Namespace: r.Spec.Namespace, Name: r.Spec.Name, Host: r.Spec.Host, Path: r.Spec.Path, TLS: r.Spec.TLS, Admitted: r.Admitted, Reason: r.Reason, Annotations: r.Spec.Annotations}
+		if rv.TLS != nil {
+			tls := *rv.TLS
+			if tls.InsecureEdgeTerminationPolicy == "" {
+				tls.InsecureEdgeTerminationPolicy = "None"
+			}
+			rv.TLS = &tls
+		}
+		active := 0
+		for _, t := range append([]RouteTarget{r.Spec.To}, r.Spec.AlternateBackends...) {
+			rv.To = append(rv.To, RouteTargetView{Service: t.Service, Weight: routeWeight(t)})
+			if routeWeight(t) > 0 {
+				active++
+			}
+		}
+		pass := r.Spec.TLS != nil && r.Spec.TLS.Termination == "passthrough"
+		rv.Balance, _ = s.effectiveBalance(r.Spec, pass, active)
+		rv.Cookies = !pass && r.Spec.Annotations[AnnotationDisableCookies] != "true"
+		snap.Routes = append(snap.Routes, rv)
+	}
+	snap.Policies = []NetworkPolicyView{}
+	for _, k := range sortedKeys(s.policies) {
+		np := s.policies[k]
+		snap.Policies = append(snap.Policies, NetworkPolicyView{Namespace: np.Namespace, Name: np.Name, PodSelector: np.PodSelector.MatchLabels, PolicyTypes: policyTypes(np), Summary: summarizePolicy(np)})
+	}
+	return snap
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func summarizePolicy(np *NetworkPolicy) string {
+	var parts []string
+	for _, t := range policyTypes(np) {
+		rules := np.Ingress
+		if t == "Egress" {
+			rules = np.Egress
+		}
+		if len(rules) == 0 {
+			parts = append(parts, "deny all "+strings.ToLower(t))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d allow rule(s)", strings.ToLower(t), len(rules)))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,387 @@
+package model
+
+import (
+	"slices"
+	"strconv"
+)
+
+const hashAlphabet = "bcdfghjklmnpqrstvwxz2456789" // Kubernetes' SafeEncodeString alphabet
+
+func (s *Sim) randomName(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hashAlphabet[s.rng.IntN(len(hashAlphabet))]
+	}
+	return string(b)
+}
+
+// templateHash is a new pod-template-hash for a ReplicaSet.
+func (s *Sim) templateHash() string { return s.randomName(10) }
+
+func (s *Sim) ensureNamespace(name string) {
+	if _, ok := s.namespaces[name]; !ok {
+		s.namespaces[name] = &namespace{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}
+	}
+}
+
+// reconcile is the Deployment controller: it creates or deletes pods until
+// the non-terminating ones match the desired replicas.
+func (s *Sim) reconcile(d *deployment) {
+	key := d.Spec.Namespace + "/" + d.Spec.Name
+	var live []*pod
+	for _, p := range s.sortedPods() {
+		if p.Owner == key && !p.Terminating {
+			live = append(live, p)
+		}
+	}
+	for len(live) < d.Spec.Replicas {
+		live = append(live, s.createPod(d))
+	}
+	if len(live) > d.Spec.Replicas {
+		// ReplicaSet deletion order: unscheduled, then pending, then not
+		// ready, then pods on the nodes with most replicas, then newest.
+		perNode := map[string]int{}
+		for _, p := range live {
+			perNode[p.Node]++
+		}
+		rank := func(p *pod) [4]int {
+			r := [4]int{1, 1, 1, -perNode[p.Node]}
+			if p.Node == "" {
+				r[0] = 0
+			}
+			if p.Running {
+				r[1] = 1
+			} else {
+				r[1] = 0
+			}
+			if p.Ready {
+				r[2] = 1
+			} else {
+				r[2] = 0
+			}
+			return r
+		}
+		slices.SortStableFunc(live, func(a, b *pod) int {
+			ra, rb := rank(a), rank(b)
+			for i := range ra {
+				if ra[i] != rb[i] {
+					return ra[i] - rb[i]
+				}
+			}
+			return int(b.Created - a.Created) // newest first
+		})
+		for _, p := range live[:len(live)-d.Spec.Replicas] {
+			s.terminatePod(p, "scaled down")
+		}
+	}
+}
+
+// createPod makes a pod for d, schedules it and starts its lifecycle.
+func (s *Sim) createPod(d *deployment) *pod {
+	var name string
+	for {
+		name = d.Spec.Name + "-" + d.Hash + "-" + s.randomName(5)
+		if _, clash := s.pods[d.Spec.Namespace+"/"+name]; !clash {
+			break
+		}
+	}
+	s.created++
+	p := &pod{
+		Namespace: d.Spec.Namespace,
+		Name:      name,
+		Key:       d.Spec.Namespace + "/" + name,
+		Owner:     d.Spec.Namespace + "/" + d.Spec.Name,
+		Labels:    withLabel(d.Spec.Labels, "pod-template-hash", d.Hash),
+		Ports:     d.Spec.Ports,
+		Phase:     "Pending",
+		Live:      true,
+		Created:   s.created,
+		Router:    d.isRouter,
+	}
+	p.hopID = "pod:" + p.Key
+	s.pods[p.Key] = p
+	s.changed()
+	s.logf("pod", p.hopID, "pod %s created (Pending)", p.Key)
+	s.schedulePod(p)
+	return p
+}
+
+func withLabel(m map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
+}
+
+// schedulePod is the scheduler: spread replicas over nodes (fewest pods of
+// the same owner, then fewest pods, then name). Router pods carry a
+// required anti-affinity (never two on one node) and spread over zones.
+func (s *Sim) schedulePod(p *pod) {
+	owned, total := map[string]int{}, map[string]int{}
+	zoneOwned := map[string]int{}
+	for _, q := range s.pods {
+		if q.Node == "" || q == p {
+			continue
+		}
+		total[q.Node]++
+		if q.Owner == p.Owner && !q.Terminating {
+			owned[q.Node]++
+			if n := s.nodeByName(q.Node); n != nil {
+				zoneOwned[n.Zone]++
+			}
+		}
+	}
+	var best *node
+	better := func(a, b *node) bool {
+		if p.Router && zoneOwned[a.Zone] != zoneOwned[b.Zone] {
+			return zoneOwned[a.Zone] < zoneOwned[b.Zone]
+		}
+		if owned[a.Name] != owned[b.Name] {
+			return owned[a.Name] < owned[b.Name]
+		}
+		if zoneOwned[a.Zone] != zoneOwned[b.Zone] {
+			return zoneOwned[a.Zone] < zoneOwned[b.Zone]
+		}
+		if total[a.Name] != total[b.Name] {
+			return total[a.Name] < total[b.Name]
+		}
+		return a.Name < b.Name
+	}
+	for _, n := range s.workers() {
+		if !s.nodeUp(n) {
+			continue
+		}
+		if p.Router && owned[n.Name] > 0 {
+			continue // required anti-affinity
+		}
+		if best == nil || better(n, best) {
+			best = n
+		}
+	}
+	if best == nil {
+		s.logf("pod", p.hopID, "pod %s cannot be scheduled: no node fits (0/%d nodes available)", p.Key, len(s.workers()))
+		return
+	}
+	p.Node = best.Name
+	p.IP = s.allocPodIP(best)
+	s.changed()
+	start := s.deploys[p.Owner].Spec.StartupMs
+	if start <= 0 {
+		start = 2500
+	}
+	s.logf("pod", p.hopID, "pod %s scheduled on %s, Calico gave it %s", p.Key, best.Name, p.IP)
+	s.schedule(timer{At: s.now + start, Kind: tmPodRunning, Key: p.Key, Gen: p.gen})
+}
+
+func (s *Sim) podRunning(t timer) {
+	p := s.pods[t.Key]
+	if p == nil || p.gen != t.Gen || p.Terminating {
+		return
+	}
+	p.Phase, p.Running = "Running", true
+	s.changed()
+	s.logf("pod", p.hopID, "pod %s Running (containers started; readiness probe pending)", p.Key)
+	delay := s.deploys[p.Owner].Spec.ReadinessDelayMs
+	if delay <= 0 {
+		delay = 1000
+	}
+	s.schedule(timer{At: s.now + delay, Kind: tmPodReady, Key: p.Key, Gen: p.gen})
+}
+
+func (s *Sim) podReadyTimer(t timer) {
+	p := s.pods[t.Key]
+	if p == nil || p.gen != t.Gen || p.Terminating || !p.Running || p.ProbeFails {
+		return
+	}
+	if n := s.nodeByName(p.Node); !s.nodeUp(n) {
+		return
+	}
+	s.setReady(p, true, "readiness probe passed")
+}
+
+// setReady changes a pod's Ready condition; the EndpointSlice follows at
+// once and the routers at their next reload.
+func (s *Sim) setReady(p *pod, ready bool, why string) {
+	if p.Ready == ready {
+		return
+	}
+	p.Ready = ready
+	s.changed()
+	state := "NotReady"
+	if ready {
+		state = "Ready"
+	}
+	s.logf("pod", p.hopID, "pod %s %s: %s", p.Key, state, why)
+	s.endpointsChanged(p)
+}
+
+// endpointsChanged records an EndpointSlice change for the Services that
+// select p and asks the routers (or the LB health, for router pods) to
+// catch up.
+func (s *Sim) endpointsChanged(p *pod) {
+	if p.Router {
+		return // the LB health checks notice router pods
+	}
+	for _, k := range sortedKeys(s.services) {
+		sv := s.services[k]
+		if sv.Spec.Namespace == p.Namespace && selects(sv.Spec.Selector, p.Labels) {
+			s.logf("endpoints", "svc:"+k, "EndpointSlice %s-xxxxx updated: %s ready=%v terminating=%v", sv.Spec.Name, p.IP, p.Ready && !p.Terminating, p.Terminating)
+		}
+	}
+	s.routersDirty()
+}
+
+// terminatePod starts a graceful deletion: the endpoint leaves the
+// EndpointSlice at once (ready=false, terminating=true), SIGTERM is sent,
+// in-flight requests finish, and the pod is gone within the grace period.
+func (s *Sim) terminatePod(p *pod, why string) {
+	if p.Terminating {
+		return
+	}
+	p.Terminating = true
+	wasReady := p.Ready
+	p.Ready = false
+	s.changed()
+	s.logf("pod", p.hopID, "pod %s Terminating (%s): removed from endpoints, SIGTERM sent", p.Key, why)
+	if wasReady || p.Running {
+		s.endpointsChanged(p)
+	}
+	grace := s.deploys[p.Owner].Spec.GracePeriodMs
+	if grace <= 0 {
+		grace = 30_000
+	}
+	// The app finishes in-flight work and exits; model that as the later
+	// of a short shutdown and the last in-flight response, within grace.
+	done := s.now + 1500
+	if last := s.lastInflight(p.Key); last > done {
+		done = last
+	}
+	if done > s.now+grace || p.Node == "" {
+		done = min(s.now+grace, max(done, s.now))
+	}
+	if p.Node == "" {
+		done = s.now
+	}
+	s.schedule(timer{At: done, Kind: tmPodRemoved, Key: p.Key, Gen: p.gen})
+}
+
+func (s *Sim) lastInflight(podKey string) int64 {
+	var last int64
+	for _, t := range s.timers {
+		if t.Kind == tmConnDone && t.Pod == podKey && t.At > last {
+			last = t.At
+		}
+	}
+	return last
+}
+
+func (s *Sim) podRemoved(t timer) {
+	p := s.pods[t.Key]
+	if p == nil {
+		return
+	}
+	delete(s.pods, p.Key)
+	if p.IP != "" {
+		s.releasePodIP(p.IP)
+	}
+	s.changed()
+	s.logf("pod", p.hopID, "pod %s deleted; its IP %s is free again", p.Key, p.IP)
+	if p.Router {
+		s.reconcile(s.routers)
+		return
+	}
+	if d := s.deploys[p.Owner]; d != nil {
+		s.reconcile(d)
+	}
+}
+
+// podRestart is the kubelet restarting a container after liveness probes
+// failed: the pod goes NotReady, restarts, and becomes Ready again after
+// its start and readiness delays (with a new container, same pod and IP).
+func (s *Sim) podRestart(t timer) {
+	p := s.pods[t.Key]
+	if p == nil || p.gen != t.Gen || p.Terminating || p.Live {
+		return
+	}
+	p.gen++
+	p.Restarts++
+	p.Live = true
+	p.Running = true
+	s.changed()
+	s.setReady(p, false, "liveness probe failed 3 times: container restarted")
+	s.logf("pod", p.hopID, "pod %s container restarted (restarts=%d); same pod, same IP", p.Key, p.Restarts)
+	delay := s.deploys[p.Owner].Spec.StartupMs + s.deploys[p.Owner].Spec.ReadinessDelayMs
+	if delay <= 0 {
+		delay = 3500
+	}
+	s.schedule(timer{At: s.now + delay, Kind: tmPodReady, Key: p.Key, Gen: p.gen})
+}
+
+// selects reports whether a Service or Deployment selector matches labels.
+// An empty selector selects nothing (as for a Service without selector).
+func selects(sel, labels map[string]string) bool {
+	if len(sel) == 0 {
+		return false
+	}
+	for k, v := range sel {
+		if lv, ok := labels[k]; !ok || lv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// endpoint is one entry of a Service's EndpointSlice.
+type endpoint struct {
+	Pod         *pod
+	Port        int
+	Ready       bool
+	Serving     bool
+	Terminating bool
+}
+
+// endpointsOf is the EndpointSlice controller: every scheduled pod with
+// an IP that the selector matches, with its conditions.
+func (s *Sim) endpointsOf(sv *service, portIndex int) []endpoint {
+	var out []endpoint
+	for _, p := range s.sortedPods() {
+		if p.Namespace != sv.Spec.Namespace || p.IP == "" || !selects(sv.Spec.Selector, p.Labels) {
+			continue
+		}
+		port, ok := resolveTargetPort(sv.Spec.Ports, portIndex, p.Ports)
+		if !ok {
+			continue
+		}
+		out = append(out, endpoint{
+			Pod:         p,
+			Port:        port,
+			Ready:       p.Ready && !p.Terminating,
+			Serving:     p.Ready || (p.Terminating && p.Running && !p.ProbeFails),
+			Terminating: p.Terminating,
+		})
+	}
+	return out
+}
+
+// resolveTargetPort turns a Service port's targetPort (number, name or
+// empty) into the pod's port number.
+func resolveTargetPort(ports []ServicePort, i int, podPorts []ContainerPort) (int, bool) {
+	if i < 0 || i >= len(ports) {
+		return 0, false
+	}
+	sp := ports[i]
+	if sp.TargetPort == "" {
+		return sp.Port, true
+	}
+	if n, err := strconv.Atoi(sp.TargetPort); err == nil {
+		return n, true
+	}
+	for _, cp := range podPorts {
+		if cp.Name == sp.TargetPort {
+			return cp.Port, true
+		}
+	}
+	return 0, false // a named port the pod does not have: no endpoint
+}
