@@ -1,0 +1,110 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/podpath/podpath/model"
+)
+
+// DecodeCommand decodes one command as POST /api/commands receives it.
+// An apply command carries a real Kubernetes/OpenShift object (Route,
+// Service, Deployment, NetworkPolicy, Namespace or Ingress) as JSON:
+//
+//	{"type": "apply", "object": {"apiVersion": "route.openshift.io/v1", "kind": "Route", …}}
+//
+// which is decoded with the real API types, validated as the API server
+// would (unknown fields are errors, as with kubectl's default
+// --validate=strict) and converted into a model.Apply. Every other
+// command type is decoded by model.DecodeCommand. Errors wrap
+// model.ErrInvalid.
+func DecodeCommand(data []byte) (model.Command, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: body: malformed JSON: %v", model.ErrInvalid, err)
+	}
+	if head.Type != (model.Apply{}).CommandType() {
+		return model.DecodeCommand(data)
+	}
+	var apply struct {
+		Type   string          `json:"type"`
+		Object json.RawMessage `json:"object"`
+	}
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&apply); err != nil {
+		return nil, fmt.Errorf("%w: apply: %v (fields are type and object)", model.ErrInvalid, err)
+	}
+	if decoder.More() {
+		return nil, fmt.Errorf("%w: apply: trailing data after the command", model.ErrInvalid)
+	}
+	object := bytes.TrimSpace(apply.Object)
+	if len(object) == 0 || object[0] != '{' {
+		return nil, fmt.Errorf("%w: object: required: a Kubernetes/OpenShift object with apiVersion and kind", model.ErrInvalid)
+	}
+	return decodeApplyObject(object)
+}
+
+// applyKinds are the kinds an apply command accepts.
+var applyKinds = "Namespace, Deployment, Service, Route, Ingress, NetworkPolicy"
+
+// decodeApplyObject converts one object for model.Apply.
+func decodeApplyObject(data []byte) (model.Command, error) {
+	var meta typeMeta
+	if err := json.Unmarshal(data, &meta); err != nil {
+		return nil, fmt.Errorf("%w: object: %v", model.ErrInvalid, err)
+	}
+	at := &objectContext{kind: meta.Kind, strict: true}
+	at.setName(meta.Metadata.Namespace, meta.Metadata.Name)
+	want, supported := supportedAPIVersions[meta.Kind]
+	if !supported || meta.Kind == "IngressController" || meta.Kind == "Project" {
+		return nil, applyError(at.fail("object.kind", "%q cannot be applied; one of %s", meta.Kind, applyKinds))
+	}
+	if meta.APIVersion != want {
+		return nil, applyError(at.fail("object.apiVersion", "%q: %s needs apiVersion %s", meta.APIVersion, meta.Kind, want))
+	}
+	c, err := convertObject(at, meta.Kind, data, true)
+	if err != nil {
+		return nil, applyError(err)
+	}
+	switch {
+	case c.namespace != nil:
+		return model.Apply{Namespace: c.namespace}, nil
+	case c.deployment != nil:
+		return model.Apply{Deployment: c.deployment}, nil
+	case c.service != nil:
+		return model.Apply{Service: c.service}, nil
+	case c.route != nil:
+		return model.Apply{Route: c.route}, nil
+	case c.policy != nil:
+		return model.Apply{NetworkPolicy: c.policy}, nil
+	}
+	if len(c.routes) != 1 {
+		return nil, applyError(at.fail("object.spec.rules", "this Ingress makes %d Routes; apply an Ingress with exactly one host and path", len(c.routes)))
+	}
+	return model.Apply{Route: &c.routes[0]}, nil
+}
+
+// applyError rewords a ParseError for a command (there is no document).
+func applyError(err error) error {
+	pe, ok := err.(*ParseError)
+	if !ok {
+		return err
+	}
+	message := pe.Message
+	field := pe.Field
+	if field != "" && field[:min(len(field), 7)] != "object." {
+		field = "object." + field
+	}
+	if field != "" {
+		message = field + ": " + message
+	}
+	name := ""
+	if pe.Name != "" {
+		name = " " + pe.Name
+	}
+	return fmt.Errorf("%w: apply %s%s: %s", model.ErrInvalid, pe.Kind, name, message)
+}

@@ -1,0 +1,34 @@
+// Package scenarios reads podpath scenarios: real Kubernetes/OpenShift
+// manifests plus a small podpath header for what manifests do not say
+// (the AWS side, the network settings and the traffic). It is the only
+// place where the real API types (k8s.io/api, openshift/api route/v1) meet
+// the model: objects are decoded with them, validated as the API server
+// would, and converted into model types. The format is described in
+// docs/scenarios.md.
+//
+// The package also embeds the built-in library (shop, api-ingress,
+// canary, …) and decodes the apply command, whose object is real
+// Kubernetes/OpenShift JSON.
+//
+// Parsing is atomic: an error returns nothing else and is a *ParseError
+// (wrapping model.ErrInvalid) naming the document, the object, the line
+// and the field. Unknown kinds and unsupported fields are not errors but
+// Warnings, for the user to see. Everything here is safe for concurrent
+// use; results are the caller's own copies.
+//
+// # Usage
+//
+//	sc, warnings, err := scenarios.Load("shop")     // a built-in scenario
+//	sc, warnings, err = scenarios.Parse(yamlBytes)  // a user's file or `oc get … -o yaml`
+//	for _, w := range warnings {
+//		log.Print(w) // "document 3 (Route shop/web), line 12: spec.httpHeaders: not simulated"
+//	}
+//	sim, err := model.New(sc)
+//
+//	for _, info := range scenarios.List() { // for a picker: name, title, description
+//		fmt.Println(info.Name, info.Title)
+//	}
+//
+//	cmd, err := scenarios.DecodeCommand(body) // POST /api/commands, "apply" included
+//	err = sim.Apply(cmd)
+package scenarios

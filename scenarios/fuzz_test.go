@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/podpath/podpath/model"
+)
+
+// FuzzParse feeds Parse arbitrary bytes: it must never panic, and any
+// error must be a ParseError wrapping model.ErrInvalid.
+func FuzzParse(f *testing.F) {
+	for _, pattern := range []string{"*.yaml", "testdata/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil && len(data) < 8<<10 {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte(validHead))
+	f.Add([]byte("---\n---\n"))
+	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n"))
+	f.Add([]byte("a: &a [*a, *a]\nb: *a\n"))
+	f.Add([]byte("apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r}\nspec: {host: '*.x.com', wildcardPolicy: Subdomain, to: {name: s}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, warnings, err := Parse(data)
+		if err != nil {
+			var parseErr *ParseError
+			if !errors.As(err, &parseErr) || !errors.Is(err, model.ErrInvalid) {
+				t.Fatalf("error %v (%T) is not a ParseError wrapping model.ErrInvalid", err, err)
+			}
+			if warnings != nil || sc.Name != "" || sc.Routes != nil {
+				t.Fatalf("an error came with results")
+			}
+		}
+	})
+}
+
+// FuzzDecodeCommand: no panic for any command body.
+func FuzzDecodeCommand(f *testing.F) {
+	f.Add([]byte(`{"type":"apply","object":{"apiVersion":"route.openshift.io/v1","kind":"Route","metadata":{"name":"r"},"spec":{"to":{"name":"s"}}}}`))
+	f.Add([]byte(`{"type":"apply","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"i"},"spec":{"rules":[{"host":"a.b","http":{"paths":[{"backend":{"service":{"name":"s","port":{"number":80}}}}]}}]}}}`))
+	f.Add([]byte(`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cmd, err := DecodeCommand(data)
+		if err != nil && cmd != nil {
+			t.Fatalf("an error came with a command")
+		}
+		if err != nil && !errors.Is(err, model.ErrInvalid) {
+			t.Fatalf("error %v does not wrap model.ErrInvalid", err)
+		}
+	})
+}
