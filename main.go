@@ -1,0 +1,156 @@
+// Command podpath serves the podpath web app: a live, simulated picture
+// of how a request from the Internet reaches a pod on OpenShift on AWS.
+//
+//	go run . [-addr localhost:8080] [-seed 1] [-scenario shop]
+//
+// main only wires the parts: it loads the scenario, builds the Sim and
+// the server, runs them, and shuts down gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/podpath/podpath/model"
+	"github.com/podpath/podpath/scenarios"
+	"github.com/podpath/podpath/server"
+	"github.com/podpath/podpath/static"
+	"github.com/podpath/podpath/web"
+)
+
+// shutdownTimeout bounds the graceful stop of the HTTP server.
+const shutdownTimeout = 5 * time.Second
+
+// errReported is a flag error the flag package has already printed.
+var errReported = errors.New("flag error reported")
+
+// options are the command-line flags.
+type options struct {
+	addr     string
+	seed     uint64
+	scenario string
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run is main with its exit code: 2 for bad flags, 1 for other failures.
+func run(args []string, stderr io.Writer) int {
+	opts, err := parseFlags(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errReported):
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "podpath:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, opts, log); err != nil {
+		log.Error("podpath stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// parseFlags reads and checks the flags.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var opts options
+	fs := flag.NewFlagSet("podpath", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opts.addr, "addr", "localhost:8080", "`host:port` to listen on")
+	fs.Uint64Var(&opts.seed, "seed", 1, "random `seed` of the simulation (replaces the scenario's)")
+	fs.StringVar(&opts.scenario, "scenario", "shop", "built-in `scenario` to load: "+strings.Join(scenarios.Names(), ", "))
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return options{}, err
+		}
+		return options{}, errReported // the flag package printed it with the usage
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q; podpath takes only flags (see -h)", fs.Arg(0))
+	}
+	if _, _, err := net.SplitHostPort(opts.addr); err != nil {
+		return options{}, fmt.Errorf("-addr %q: want host:port, e.g. localhost:8080: %v", opts.addr, err)
+	}
+	if opts.seed == 0 {
+		return options{}, errors.New("-seed 0: the seed must be at least 1")
+	}
+	if names := scenarios.Names(); !slices.Contains(names, opts.scenario) {
+		return options{}, fmt.Errorf("-scenario %q: unknown; built-in scenarios: %s", opts.scenario, strings.Join(names, ", "))
+	}
+	return opts, nil
+}
+
+// serve builds the Sim and the server and runs them until ctx is done.
+func serve(ctx context.Context, opts options, log *slog.Logger) error {
+	sc, warnings, err := scenarios.Load(opts.scenario)
+	if err != nil {
+		return fmt.Errorf("load scenario %q: %w", opts.scenario, err)
+	}
+	for _, w := range warnings {
+		log.Warn("scenario", "scenario", opts.scenario, "warning", w)
+	}
+	sc.Settings.Seed = opts.seed
+	sim, err := model.New(sc)
+	if err != nil {
+		return fmt.Errorf("build scenario %q: %w", opts.scenario, err)
+	}
+	srv, err := server.New(server.Config{
+		Sim:           sim,
+		DecodeCommand: scenarios.DecodeCommand,
+		Page:          server.PageFunc(renderPage),
+		Static:        static.Handler(),
+		Logger:        log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		srv.Run(ctx)
+	}()
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	log.Info("podpath listening", "url", "http://"+ln.Addr().String(), "scenario", opts.scenario, "seed", opts.seed)
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err // Serve failed before any shutdown
+	}
+	log.Info("podpath shutting down")
+	<-runnerDone // the loop has closed every WebSocket
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return httpServer.Shutdown(shutdownCtx)
+}
+
+// renderPage renders package web's page; the server calls it for GET /.
+func renderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock server.ClockState) error {
+	view := web.NewPageView(state, web.ClockView{TimeMs: clock.TimeMs, Paused: clock.Paused, Speed: clock.Speed}, web.Assets{JS: static.URL("js/app.js"), CSS: static.URL("app.css")})
+	return web.Page(view).Render(ctx, w)
+}

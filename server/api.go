@@ -1,0 +1,161 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/podpath/podpath/model"
+)
+
+// MaxLoadCount caps the requests of one POST /api/load.
+const MaxLoadCount = 1_000_000
+
+// The small interfaces the handlers consume; the runner has them all.
+// POST /api/clock and /api/trace take the runner's methods directly.
+type (
+	stateReader interface {
+		State(ctx context.Context) (model.Snapshot, ClockState, error)
+	}
+	commander interface {
+		Apply(ctx context.Context, cmd model.Command) (model.Snapshot, error)
+	}
+	loader interface {
+		Load(ctx context.Context, req model.LoadRequest) (model.LoadResult, error)
+	}
+)
+
+// CommandDecoder turns a command's JSON into a model.Command. main.go
+// passes scenarios.DecodeCommand (which knows "apply"); the default is
+// model.DecodeCommand.
+type CommandDecoder func(data []byte) (model.Command, error)
+
+// PageRenderer writes the HTML page for a state. main.go wires package
+// web's page; the server does not import web so that it can be tested
+// alone.
+type PageRenderer interface {
+	RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error
+}
+
+// PageFunc adapts a function to PageRenderer.
+type PageFunc func(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error
+
+// RenderPage calls f.
+func (f PageFunc) RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error {
+	return f(ctx, w, state, clock)
+}
+
+// healthz answers GET /healthz.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// stateHandler answers GET /api/state with the snapshot.
+type stateHandler struct {
+	state stateReader
+	log   *slog.Logger
+}
+
+func newStateHandler(state stateReader, log *slog.Logger) *stateHandler {
+	return &stateHandler{state: state, log: log}
+}
+
+func (h *stateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	snap, _, err := h.state.State(r.Context())
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, snap)
+}
+
+// postHandler answers a POST whose JSON body is an In with what its
+// step returns. Every POST endpoint is one; the step is the part that
+// differs.
+type postHandler[In, Out any] struct {
+	step func(context.Context, In) (Out, error)
+	log  *slog.Logger
+}
+
+func newPostHandler[In, Out any](step func(context.Context, In) (Out, error), log *slog.Logger) *postHandler[In, Out] {
+	return &postHandler[In, Out]{step: step, log: log}
+}
+
+func (h *postHandler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var in In
+	if err := decodeBody(w, r, &in); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	out, err := h.step(r.Context(), in)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CommandResult is the answer to POST /api/commands.
+type CommandResult struct {
+	OK    bool           `json:"ok"`
+	State model.Snapshot `json:"state"`
+}
+
+// applyCommand is the step of POST /api/commands: decode one command,
+// apply it, answer the new state.
+func applyCommand(commands commander, decode CommandDecoder) func(context.Context, json.RawMessage) (CommandResult, error) {
+	return func(ctx context.Context, raw json.RawMessage) (CommandResult, error) {
+		if bytes.Equal(raw, []byte("null")) {
+			return CommandResult{}, malformedf("body: null; expected a command object")
+		}
+		cmd, err := decode(raw)
+		if err != nil {
+			return CommandResult{}, commandDecodeError(err)
+		}
+		snap, err := commands.Apply(ctx, cmd)
+		if err != nil {
+			return CommandResult{}, err
+		}
+		return CommandResult{OK: true, State: snap}, nil
+	}
+}
+
+// runLoad is the step of POST /api/load: check the count, then load.
+func runLoad(l loader) func(context.Context, model.LoadRequest) (model.LoadResult, error) {
+	return func(ctx context.Context, req model.LoadRequest) (model.LoadResult, error) {
+		if req.Count < 1 || req.Count > MaxLoadCount {
+			return model.LoadResult{}, invalidf("count", "%d is out of range; allowed 1 to %d", req.Count, MaxLoadCount)
+		}
+		return l.Load(ctx, req)
+	}
+}
+
+// pageHandler answers GET / with the server-rendered page.
+type pageHandler struct {
+	state stateReader
+	page  PageRenderer
+	log   *slog.Logger
+}
+
+func newPageHandler(state stateReader, page PageRenderer, log *slog.Logger) *pageHandler {
+	return &pageHandler{state: state, page: page, log: log}
+}
+
+func (h *pageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	snap, clock, err := h.state.State(r.Context())
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := h.page.RenderPage(r.Context(), &buf, snap, clock); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = buf.WriteTo(w)
+}

@@ -1,0 +1,42 @@
+// Package server is podpath's HTTP side: the chi routes, the JSON API,
+// the runner that owns the live simulation, and the WebSocket hub that
+// streams it to every page.
+//
+// # Goroutines and ownership
+//
+// Data flows one way, from the loop to the browsers:
+//
+//	HTTP handlers ──calls──▶ runner loop ──frames──▶ hub ──▶ client.send ──▶ writer ──▶ browser
+//	  (any number)          (owns *model.Sim)      (fan-out)  (one per client)          ▲
+//	                                                                    reader ─────────┘ (commands in)
+//
+// The rules:
+//
+//   - The runner loop (Server.Run) is the only goroutine that touches the
+//     *model.Sim. It selects over the frame ticker, a channel of calls
+//     (commands, clock changes, state and trace queries, new clients),
+//     and ctx.Done(). Handlers never hold the Sim: they send a call and
+//     wait for its reply. Load runs on a Clone made by the loop, so a
+//     big load does not stall the frames.
+//   - Each tick the loop advances virtual time by wall time × speed
+//     (unless paused), drains the Sim, builds one frame, encodes it once
+//     (websocket.PreparedMessage) and gives it to the hub.
+//   - The hub only fans out: a non-blocking send into each client's
+//     buffered channel. A client whose buffer is full is dropped, so a
+//     slow reader never delays the others. The hub alone sends on and
+//     closes those channels, under its mutex.
+//   - Each connection has one writer goroutine (the only writer of the
+//     socket: frames, pings, the close message) and one reader (the HTTP
+//     handler's goroutine: pongs and incoming commands).
+//   - A new client is joined on the loop: its snapshot goes into its
+//     channel and it is subscribed in one step, so it gets exactly the
+//     frames that follow its snapshot.
+//
+// # Usage
+//
+//	srv, err := server.New(server.Config{Sim: sim, Page: page, Static: static.Handler()})
+//	go srv.Run(ctx)                          // the loop; stops with ctx
+//	http.ListenAndServe(addr, srv)           // routes: see docs/api.md
+//
+// Tests pass a fake Clock and step the loop tick by tick.
+package server

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gorilla/websocket"
+	"github.com/podpath/podpath/model"
+)
+
+// sendFrame turns pending into one frame, encodes it once and hands it
+// to the hub. It runs on the loop.
+func (r *runner) sendFrame() {
+	r.seq++
+	requests, k := sample(r.pending.Requests, r.maxRequests)
+	payload := FramePayload{
+		Clock:    r.clockState(),
+		Requests: requests,
+		Log:      r.takeLog(),
+		Sampled:  k,
+	}
+	r.pending.Requests = nil
+
+	r.sinceMetrics++
+	stateChanged := r.sim.StateVersion() != r.sentVersion
+	metricsDue := r.sinceMetrics >= r.metricsDue
+	if stateChanged || metricsDue {
+		snap := r.sim.Snapshot()
+		if stateChanged {
+			r.sentVersion = r.sim.StateVersion()
+			payload.State = &snap
+		}
+		if metricsDue {
+			r.sinceMetrics = 0
+			payload.Metrics = &snap.Metrics
+		}
+	}
+
+	if r.hub.empty() {
+		return // nobody to encode for; the next joiner gets a snapshot
+	}
+	msg, err := prepare(Envelope{Type: TypeFrame, Seq: r.seq, T: r.sim.Now(), Payload: payload})
+	if err != nil {
+		r.log.Error("encode frame", "seq", r.seq, "err", err)
+		return
+	}
+	r.hub.broadcast(msg)
+}
+
+// takeLog returns and forgets the pending log events, led by a summary
+// when some were dropped.
+func (r *runner) takeLog() []model.LogEvent {
+	events := make([]model.LogEvent, 0, len(r.pending.Log)+1)
+	if r.skippedLog > 0 {
+		events = append(events, model.LogEvent{
+			TimeMs:  r.sim.Now(),
+			Kind:    "command",
+			Object:  "clock",
+			Message: fmt.Sprintf("%d earlier events not shown", r.skippedLog),
+		})
+		r.skippedLog = 0
+	}
+	events = append(events, r.pending.Log...)
+	r.pending.Log = nil
+	return events
+}
+
+// sample keeps at most about limit requests: with k = ⌈n/limit⌉, the
+// requests whose id is a multiple of k. It returns them and k.
+func sample(requests []model.Request, limit int) ([]model.Request, int) {
+	if len(requests) <= limit {
+		if requests == nil {
+			requests = []model.Request{} // JSON [], not null
+		}
+		return requests, 1
+	}
+	k := (len(requests) + limit - 1) / limit
+	kept := make([]model.Request, 0, limit)
+	for _, req := range requests {
+		if req.ID%uint64(k) == 0 {
+			kept = append(kept, req)
+		}
+	}
+	return kept, k
+}
+
+// prepare encodes an envelope once for every client.
+func prepare(e Envelope) (*websocket.PreparedMessage, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
+	}
+	return websocket.NewPreparedMessage(websocket.TextMessage, data)
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"encoding/json"
+
+	"github.com/podpath/podpath/model"
+)
+
+// Envelope types of the WebSocket protocol on /ws. They are mirrored as
+// JSDoc typedefs in static/js/protocol.js; change both together.
+const (
+	// TypeSnapshot is the first message on every connection: the whole
+	// state and the clock (payload SnapshotPayload).
+	TypeSnapshot = "snapshot"
+	// TypeFrame is one batch of what happened since the previous frame,
+	// sent at the runner's frame rate (payload FramePayload).
+	TypeFrame = "frame"
+	// TypeError answers a bad incoming message (payload ErrorPayload).
+	TypeError = "error"
+	// TypeCommand is the only message a client may send: payload is a
+	// command, the same JSON as the body of POST /api/commands.
+	TypeCommand = "command"
+)
+
+// Envelope wraps every WebSocket message. Seq numbers frames: a snapshot
+// carries the seq of the last frame it includes, the next frame has
+// seq+1. T is the virtual time in ms. Error envelopes have seq and t 0.
+type Envelope struct {
+	Type    string `json:"type"`
+	Seq     uint64 `json:"seq"`
+	T       int64  `json:"t"`
+	Payload any    `json:"payload"`
+}
+
+// ClockState is the runner's clock: virtual time, pause and speed.
+type ClockState struct {
+	TimeMs int64   `json:"timeMs"`
+	Paused bool    `json:"paused"`
+	Speed  float64 `json:"speed"`
+}
+
+// SnapshotPayload is the payload of a TypeSnapshot envelope.
+type SnapshotPayload struct {
+	State model.Snapshot `json:"state"`
+	Clock ClockState     `json:"clock"`
+}
+
+// FramePayload is the payload of a TypeFrame envelope.
+type FramePayload struct {
+	Clock ClockState `json:"clock"`
+	// Requests are the requests that started since the previous frame
+	// and are still in flight, one in Sampled of them.
+	Requests []model.Request  `json:"requests"`
+	Log      []model.LogEvent `json:"log"`
+	// State is set only when the state changed since the last frame.
+	State *model.Snapshot `json:"state,omitempty"`
+	// Metrics is set a few times a second.
+	Metrics *model.Metrics `json:"metrics,omitempty"`
+	// Sampled is k when one request in k is shown; 1 means all.
+	Sampled int `json:"sampled"`
+}
+
+// ErrorPayload is the payload of a TypeError envelope, and the body of
+// every HTTP error response.
+type ErrorPayload struct {
+	Error string `json:"error"`
+}
+
+// incoming is a message a client sends on /ws.
+type incoming struct {
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// WebSocket connection limits.
+const (
+	writeWait      = 10 * time.Second  // for one message to be written
+	pongWait       = 60 * time.Second  // for the next pong (or any message)
+	pingPeriod     = pongWait * 9 / 10 // between pings
+	maxMessageSize = maxBodyBytes      // of one incoming message
+)
+
+// client is one WebSocket connection. Its writer goroutine is the only
+// one that writes to conn; its reader goroutine (the HTTP handler's) is
+// the only one that reads. The hub owns send (see hub).
+type client struct {
+	conn *websocket.Conn
+	send chan *websocket.PreparedMessage
+
+	// set by the hub before it closes send; read by the writer after
+	closeCode   int
+	closeReason string
+}
+
+func newClient(conn *websocket.Conn, buffer int) *client {
+	return &client{conn: conn, send: make(chan *websocket.PreparedMessage, buffer)}
+}
+
+// close tells the writer to send a close message and stop. Only the hub
+// calls it, under its mutex.
+func (c *client) close(code int, reason string) {
+	c.closeCode, c.closeReason = code, reason
+	close(c.send)
+}
+
+// writeLoop writes queued messages and pings until the hub closes send
+// or a write fails.
+func (c *client) writeLoop() {
+	ping := time.NewTicker(pingPeriod)
+	defer func() {
+		ping.Stop()
+		c.conn.Close()
+	}()
+	for {
+		select {
+		case msg, ok := <-c.send:
+			if !ok {
+				closing := websocket.FormatCloseMessage(c.closeCode, c.closeReason)
+				_ = c.conn.WriteControl(websocket.CloseMessage, closing, time.Now().Add(writeWait))
+				return
+			}
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WritePreparedMessage(msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// joiner subscribes a client: a snapshot first, then every frame.
+type joiner interface {
+	join(ctx context.Context, c *client) error
+}
+
+// socketHandler serves /ws: it upgrades, joins the client to the stream
+// and reads its commands.
+type socketHandler struct {
+	joiner   joiner
+	hub      *hub
+	commands commander
+	decode   CommandDecoder
+	buffer   int // messages queued per client
+	upgrader websocket.Upgrader
+	log      *slog.Logger
+}
+
+func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecoder, buffer int, log *slog.Logger) *socketHandler {
+	return &socketHandler{
+		joiner:   j,
+		hub:      h,
+		commands: commands,
+		decode:   decode,
+		buffer:   buffer,
+		log:      log,
+		upgrader: websocket.Upgrader{
+			CheckOrigin: sameOrigin,
+			Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+				writeJSON(w, status, ErrorPayload{Error: reason.Error()})
+			},
+		},
+	}
+}
+
+func (h *socketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered with an error
+	}
+	c := newClient(conn, h.buffer)
+	if err := h.joiner.join(r.Context(), c); err != nil {
+		h.log.Warn("websocket join", "err", err)
+		conn.Close()
+		return
+	}
+	go c.writeLoop()
+	h.readLoop(r.Context(), c)
+}
+
+// readLoop reads the client's messages until the connection ends.
+func (h *socketHandler) readLoop(ctx context.Context, c *client) {
+	defer func() {
+		h.hub.remove(c)
+		c.conn.Close()
+	}()
+	c.conn.SetReadLimit(maxMessageSize)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+		if err := h.handle(ctx, data); err != nil {
+			msg, perr := prepare(Envelope{Type: TypeError, Payload: ErrorPayload{Error: errorText(err)}})
+			if perr != nil {
+				return
+			}
+			h.hub.sendTo(c, msg)
+		}
+	}
+}
+
+// handle applies one incoming message: {"type":"command","payload":…}.
+func (h *socketHandler) handle(ctx context.Context, data []byte) error {
+	var in incoming
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return malformedf("message: unexpected data after the JSON value")
+	}
+	if in.Type != TypeCommand {
+		return invalidf("type", "%q is not a message type a client may send; allowed %q", in.Type, TypeCommand)
+	}
+	if len(in.Payload) == 0 || string(in.Payload) == "null" {
+		return invalidf("payload", "missing; it is the command, as in POST /api/commands")
+	}
+	cmd, err := h.decode(in.Payload)
+	if err != nil {
+		return commandDecodeError(err)
+	}
+	_, err = h.commands.Apply(ctx, cmd)
+	return err
+}
+
+// sameOrigin accepts clients without an Origin header (curl, Go tests)
+// and browsers on a page served by this host.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
