@@ -1,0 +1,174 @@
+// @ts-check
+// Wiring, and the one requestAnimationFrame loop. Messages change the
+// state and ask for a frame; the loop applies what changed to the DOM
+// (each part only when its version moved), then draws the dots. The loop
+// keeps running only while virtual time runs and the tab is visible.
+
+import { MSG } from './protocol.js';
+import { State } from './state.js';
+import { SimClock } from './clock.js';
+import { Socket } from './socket.js';
+import { Renderer } from './render.js';
+import { Controls } from './controls.js';
+
+const doc = document;
+const svg = /** @type {SVGSVGElement | null} */ (doc.getElementById('topology'));
+const canvas = /** @type {HTMLCanvasElement | null} */ (doc.querySelector('[data-testid="request-canvas"]'));
+if (svg && canvas) start(svg, canvas);
+
+/**
+ * @param {SVGSVGElement} svg
+ * @param {HTMLCanvasElement} canvas
+ */
+function start(svg, canvas) {
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
+  const state = new State();
+  const clock = new SimClock();
+  const renderer = new Renderer({ doc, svg, canvas, reducedMotion: reduced.matches });
+  const controls = new Controls({
+    doc,
+    desired: (id) => state.desiredReplicas(id),
+    paused: () => state.clock.paused,
+  });
+  controls.wire();
+
+  const init = doc.getElementById('initial-state');
+  if (init?.textContent) {
+    const payload = JSON.parse(init.textContent);
+    state.applySnapshot(payload, 0);
+    clock.sync(payload.clock, true);
+  }
+
+  const seen = { state: -1, metrics: -1, clock: -1 };
+  let raf = 0;
+  let lastDraw = -Infinity;
+
+  const schedule = () => {
+    if (!raf && !doc.hidden) raf = requestAnimationFrame(tick);
+  };
+
+  /** @param {number} ts */
+  function tick(ts) {
+    raf = 0;
+    // With reduced motion, dots jump hop to hop twice a second.
+    if (renderer.reducedMotion && clock.running() && ts - lastDraw < 500) {
+      schedule();
+      return;
+    }
+    lastDraw = ts;
+    const now = clock.now();
+    state.prune(now);
+    const s = state.snapshot;
+    if (s && state.stateVersion !== seen.state) {
+      seen.state = state.stateVersion;
+      if (renderer.syncState(s)) refreshTopology();
+      seen.metrics = -1; // new pods need their counters
+    }
+    if (state.metrics && state.metricsVersion !== seen.metrics) {
+      seen.metrics = state.metricsVersion;
+      renderer.syncMetrics(state.metrics, s);
+    }
+    if (state.clockVersion !== seen.clock) {
+      seen.clock = state.clockVersion;
+      renderer.syncClock(state.clock, state.sampled);
+    }
+    renderer.appendLog(state.drainLog(now));
+    renderer.setSimTime(now);
+    renderer.draw(now, state.requests.values());
+    if (clock.running()) schedule();
+  }
+
+  const socket = new Socket({
+    url: wsURL(),
+    since: () => state.seq,
+    onStatus: (st) => {
+      renderer.setConn(st);
+      clock.setLive(st === 'open');
+      schedule();
+    },
+    onMessage: (env) => {
+      switch (env.type) {
+        case MSG.SNAPSHOT: {
+          const p = /** @type {import('./protocol.js').SnapshotPayload} */ (env.payload);
+          state.applySnapshot(p, env.seq);
+          clock.sync(p.clock, true);
+          break;
+        }
+        case MSG.FRAME: {
+          const p = /** @type {import('./protocol.js').FramePayload} */ (env.payload);
+          state.applyFrame(p, env.seq);
+          if (p.clock) clock.sync(p.clock);
+          break;
+        }
+        case MSG.ERROR:
+          controls.showError(new Error(/** @type {import('./protocol.js').ErrorPayload} */ (env.payload).error));
+          break;
+      }
+      if (doc.hidden) state.prune(clock.now());
+      schedule();
+    },
+  });
+
+  // Nodes, zones, Routes or Services the SVG does not draw: fetch the page
+  // again and take its topology (at most every few seconds).
+  let refreshing = false;
+  let lastRefresh = -Infinity;
+  async function refreshTopology() {
+    if (refreshing || performance.now() - lastRefresh < 3000) return;
+    refreshing = true;
+    lastRefresh = performance.now();
+    try {
+      const res = await fetch(location.pathname + location.search, { headers: { Accept: 'text/html' } });
+      const parsed = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const fresh = parsed.getElementById('topology');
+      const current = doc.getElementById('topology');
+      if (res.ok && fresh && current) {
+        const node = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (doc.importNode(fresh, true)));
+        current.replaceWith(node);
+        renderer.setSvg(node);
+        seen.state = -1;
+      }
+    } catch (err) {
+      console.warn('podpath: refreshing the topology', err);
+    } finally {
+      refreshing = false;
+      schedule();
+    }
+  }
+
+  new ResizeObserver(() => {
+    renderer.resize();
+    schedule();
+  }).observe(/** @type {Element} */ (canvas.parentElement));
+  doc.fonts?.ready.then(() => {
+    renderer.geometryDirty = true;
+    schedule();
+  });
+  doc.addEventListener('visibilitychange', () => {
+    if (doc.hidden) {
+      cancelAnimationFrame(raf);
+      raf = 0;
+    } else {
+      schedule();
+    }
+  });
+  reduced.addEventListener('change', () => {
+    renderer.reducedMotion = reduced.matches;
+    schedule();
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    renderer.readColors();
+    schedule();
+  });
+
+  renderer.resize();
+  schedule();
+  socket.start();
+}
+
+/** The WebSocket URL of /ws on this page's host. */
+function wsURL() {
+  const u = new URL('/ws', location.href);
+  u.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}

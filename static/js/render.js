@@ -1,0 +1,655 @@
+// @ts-check
+// Drawing. The topology is server-rendered SVG that this module updates in
+// place (pods appear in free slots and disappear, classes follow readiness
+// and phase, counters follow metrics); requests are dots on a canvas laid
+// over the SVG, placed at (now − start) / (end − start) between the
+// centres of the hop's `data-el` elements. Only textContent is used for
+// data, and only when the text changed.
+
+import { HOP, OUTCOME_OK, formatSimTime } from './protocol.js';
+
+/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./protocol.js').PodView} PodView */
+/** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./protocol.js').Hop} Hop */
+/** @typedef {{x: number, y: number}} Point */
+
+const MAX_LOG = 120;
+const POD_STATES = ['Ready', 'NotReady', 'Pending', 'Terminating'];
+const GLYPH = { Ready: '✓', NotReady: '✗', Pending: '…', Terminating: '↓' };
+const CONN_TEXT = { connecting: 'connecting…', open: 'live', closed: 'disconnected, retrying…' };
+
+/**
+ * Sets an element's text only when it differs (no layout work otherwise).
+ * @param {Element | null | undefined} el
+ * @param {string} text
+ */
+export function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * @param {Element | null | undefined} el
+ * @param {string} name
+ * @param {string} value
+ */
+function setAttr(el, name, value) {
+  if (el && el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/**
+ * Indexes elements by one of their attributes.
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @param {string} attr
+ * @returns {Map<string, Element>}
+ */
+function indexBy(root, selector, attr) {
+  const m = new Map();
+  for (const el of root.querySelectorAll(selector)) m.set(el.getAttribute(attr) || '', el);
+  return m;
+}
+
+/** @param {PodView} p */
+const podId = (p) => `${p.namespace}/${p.name}`;
+
+/**
+ * The state a pod box shows (the same rule as web.podPhase in Go).
+ * @param {PodView} p
+ */
+export function podState(p) {
+  if (p.terminating) return 'Terminating';
+  if (p.phase !== 'Running') return 'Pending';
+  if (!p.ready) return 'NotReady';
+  return 'Ready';
+}
+
+/**
+ * A pod's short name, "shop·x2k4q" (the same rule as web.podLabel in Go).
+ * @param {PodView} p
+ */
+export function podLabel(p) {
+  let owner = p.owner || (p.router ? 'router' : '');
+  if (!owner || !p.name.startsWith(owner)) return truncate(p.name, 14);
+  const suffix = p.name.slice(p.name.lastIndexOf('-') + 1);
+  if (owner === 'router-default') owner = 'router';
+  return `${truncate(owner, 8)}·${truncate(suffix, 6)}`;
+}
+
+/**
+ * @param {string} s
+ * @param {number} n
+ */
+function truncate(s, n) {
+  const r = Array.from(s);
+  return r.length <= n ? s : r.slice(0, n - 1).join('') + '…';
+}
+
+/** @param {PodView} p */
+const isScheduled = (p) => !!p.node;
+
+/** @param {import('./protocol.js').NodeView} n */
+const isWorker = (n) => n.role !== 'control-plane' && n.role !== 'master';
+
+export class Renderer {
+  /**
+   * @param {object} opts
+   * @param {Document} opts.doc
+   * @param {SVGSVGElement} opts.svg
+   * @param {HTMLCanvasElement} opts.canvas
+   * @param {boolean} opts.reducedMotion
+   */
+  constructor({ doc, svg, canvas, reducedMotion }) {
+    this.doc = doc;
+    this.svg = svg;
+    this.canvas = canvas;
+    this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    this.reducedMotion = reducedMotion;
+    /** @type {Map<string, Point>} element id → centre in canvas pixels */
+    this.geo = new Map();
+    /** @type {Map<string, Element>} element id → element */
+    this.els = new Map();
+    this.geometryDirty = true;
+    /** @type {Map<string, string>} pod id → node, for pods not drawn */
+    this.podNode = new Map();
+    /** @type {Set<string>} element ids showing a lookup */
+    this.lookups = new Set();
+    this.cssW = 0;
+    this.cssH = 0;
+    this.drewSomething = false;
+    this.readColors();
+  }
+
+  /** Reads the dot colours from CSS (they follow the colour scheme). */
+  readColors() {
+    const cs = getComputedStyle(this.doc.documentElement);
+    const v = (/** @type {string} */ name, /** @type {string} */ dflt) => cs.getPropertyValue(name).trim() || dflt;
+    this.colors = {
+      request: v('--dot-request', '#0072B2'),
+      response: v('--dot-response', '#009E73'),
+      failed: v('--dot-failed', '#D55E00'),
+      outline: v('--dot-outline', '#ffffff'),
+      encap: v('--dot-encap', '#000000'),
+    };
+  }
+
+  /** @param {SVGSVGElement} svg a freshly fetched topology */
+  setSvg(svg) {
+    this.svg = svg;
+    this.lookups.clear();
+    this.geometryDirty = true;
+  }
+
+  /** Resizes the canvas to its box; call on resize. */
+  resize() {
+    const r = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    this.cssW = r.width;
+    this.cssH = r.height;
+    const w = Math.round(r.width * dpr);
+    const h = Math.round(r.height * dpr);
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.geometryDirty = true;
+  }
+
+  /** Measures the centre of every hop endpoint, relative to the canvas. */
+  measure() {
+    const base = this.canvas.getBoundingClientRect();
+    this.geo.clear();
+    this.els.clear();
+    /** @param {string} id @param {Element} el */
+    const put = (id, el) => {
+      const b = el.getBoundingClientRect();
+      this.geo.set(id, { x: b.left - base.left + b.width / 2, y: b.top - base.top + b.height / 2 });
+    };
+    for (const el of this.svg.querySelectorAll('[data-el]')) {
+      const id = el.getAttribute('data-el') || '';
+      this.els.set(id, el);
+      put(id, el);
+    }
+    for (const el of this.svg.querySelectorAll('.client[data-client]')) put(`client-kind:${el.getAttribute('data-client')}`, el);
+    for (const el of this.svg.querySelectorAll('.overflow[data-node]')) put(`overflow:${el.getAttribute('data-node')}`, el);
+    this.geometryDirty = false;
+  }
+
+  // ---- topology ---------------------------------------------------------
+
+  /**
+   * Brings the SVG and the controls in line with a snapshot.
+   * @param {Snapshot} s
+   * @returns {boolean} true when the snapshot has nodes, zones, Routes or
+   *   Services the SVG does not draw (the caller refetches the topology)
+   */
+  syncState(s) {
+    const svg = this.svg;
+    let structural = false;
+    const nodeEls = indexBy(svg, 'g.node[data-node]', 'data-node');
+    const workers = (s.nodes || []).filter(isWorker);
+    for (const n of workers) {
+      const g = nodeEls.get(n.name);
+      if (!g) {
+        structural = true;
+        continue;
+      }
+      setAttr(g, 'data-ready', String(n.ready));
+      g.classList.toggle('not-ready', !n.ready);
+      setText(g.querySelector('.node-state'), n.ready ? 'Ready' : '✗ NotReady');
+    }
+    if (nodeEls.size !== workers.length) structural = true;
+    if (this.syncPods(s, nodeEls)) structural = true;
+
+    const lb = s.loadBalancer || { zones: [], targets: [] };
+    const lbNodes = indexBy(svg, '.lb-node[data-zone]', 'data-zone');
+    const answers = indexBy(svg, '[data-testid="dns-answer"][data-zone]', 'data-zone');
+    for (const z of lb.zones || []) {
+      lbNodes.get(z.zone)?.classList.toggle('out', !z.inDNS);
+      const a = answers.get(z.zone);
+      setAttr(a, 'data-in-dns', String(z.inDNS));
+      a?.classList.toggle('out', !z.inDNS);
+    }
+    const targets = indexBy(svg, '[data-testid="lb-target"]', 'data-node');
+    for (const t of lb.targets || []) {
+      const el = targets.get(t.node);
+      if (!el) continue;
+      setAttr(el, 'data-healthy', String(t.healthy));
+      setAttr(el, 'data-passing', String(t.passing));
+      el.classList.toggle('unhealthy', !t.healthy);
+      setText(el.querySelector('.glyph'), t.healthy ? '✓' : '✗');
+      setText(el.querySelector('title'), `${t.node}: ${t.healthy ? 'healthy' : 'unhealthy'}`);
+    }
+
+    const routeEls = indexBy(svg, '[data-testid="route-card"]', 'data-route');
+    for (const r of s.routes || []) {
+      const el = routeEls.get(`${r.namespace}/${r.name}`);
+      if (el) el.classList.toggle('not-admitted', !r.admitted);
+      else structural = true;
+    }
+    const svcEls = indexBy(svg, '[data-testid="service-card"]', 'data-service');
+    for (const sv of s.services || []) {
+      const el = svcEls.get(`${sv.namespace}/${sv.name}`);
+      if (!el) {
+        structural = true;
+        continue;
+      }
+      const eps = sv.endpoints || [];
+      const ready = eps.filter((e) => e.ready).length;
+      setText(el.querySelector('[data-testid="service-endpoints"]'), `endpoints ${ready}/${eps.length} ready`);
+    }
+    if (routeEls.size !== (s.routes || []).length || svcEls.size !== (s.services || []).length) structural = true;
+
+    this.syncDeployments(s);
+    return structural;
+  }
+
+  /**
+   * Places new pods in free slots, updates the others, removes the gone.
+   * @param {Snapshot} s
+   * @param {Map<string, Element>} nodeEls
+   * @returns {boolean} true when a pod is on a node the SVG does not draw
+   */
+  syncPods(s, nodeEls) {
+    const els = indexBy(this.svg, 'g.pod[data-pod]', 'data-pod');
+    const pods = (s.pods || []).filter(isScheduled);
+    const workers = new Set((s.nodes || []).filter(isWorker).map((n) => n.name));
+    const want = new Set(pods.map(podId));
+    for (const [id, g] of els) {
+      if (!want.has(id)) {
+        g.remove();
+        els.delete(id);
+        this.geometryDirty = true;
+      }
+    }
+    let unknownNode = false;
+    /** @type {Map<string, number>} */
+    const overflow = new Map();
+    this.podNode.clear();
+    for (const p of pods) {
+      const id = podId(p);
+      this.podNode.set(id, p.node);
+      let g = els.get(id);
+      if (!g) {
+        const nodeEl = nodeEls.get(p.node);
+        if (!nodeEl) {
+          // A worker the SVG lacks means a refetch; control-plane pods are not drawn.
+          if (workers.has(p.node)) unknownNode = true;
+          continue;
+        }
+        g = this.placePod(p, id, nodeEl);
+        if (!g) {
+          overflow.set(p.node, (overflow.get(p.node) || 0) + 1);
+          continue;
+        }
+        this.geometryDirty = true;
+      }
+      this.updatePod(g, p, id);
+    }
+    for (const [name, nodeEl] of nodeEls) {
+      const n = overflow.get(name) || 0;
+      const t = nodeEl.querySelector('.overflow');
+      setText(t, n ? `+${n} more pods` : '');
+      setAttr(t, 'visibility', n ? 'visible' : 'hidden');
+    }
+    return unknownNode;
+  }
+
+  /**
+   * Clones the pod template into the first free slot of a node: the
+   * router slot for a router pod, else the grid in order.
+   * @param {PodView} p
+   * @param {string} id
+   * @param {Element} nodeEl
+   * @returns {Element | null} null when the node is full
+   */
+  placePod(p, id, nodeEl) {
+    const taken = new Set(Array.from(nodeEl.querySelectorAll('g.pod'), (g) => g.getAttribute('data-slot')));
+    let slot = null;
+    if (p.router && !taken.has('r')) slot = nodeEl.querySelector('.slot[data-slot="r"]');
+    if (!slot) {
+      for (const r of nodeEl.querySelectorAll('.slot:not([data-slot="r"])')) {
+        if (!taken.has(r.getAttribute('data-slot'))) {
+          slot = r;
+          break;
+        }
+      }
+    }
+    const tpl = /** @type {HTMLTemplateElement | null} */ (this.doc.getElementById(p.router ? 'tpl-router-pod' : 'tpl-app-pod'));
+    const proto = tpl?.content.querySelector('g.pod');
+    if (!slot || !proto) return null;
+    const g = /** @type {Element} */ (this.doc.importNode(proto, true));
+    g.setAttribute('data-pod', id);
+    g.setAttribute('data-el', `pod:${id}`);
+    g.setAttribute('data-node', p.node);
+    g.setAttribute('data-slot', slot.getAttribute('data-slot') || '');
+    g.setAttribute('transform', `translate(${slot.getAttribute('x')} ${slot.getAttribute('y')})`);
+    setText(g.querySelector('.pod-name'), podLabel(p));
+    if (!this.reducedMotion) g.classList.add('appear');
+    nodeEl.querySelector('g.pods')?.append(g);
+    return g;
+  }
+
+  /**
+   * @param {Element} g
+   * @param {PodView} p
+   * @param {string} id
+   */
+  updatePod(g, p, id) {
+    const state = podState(p);
+    for (const st of POD_STATES) g.classList.toggle(`state-${st}`, st === state);
+    setAttr(g, 'data-ready', String(p.ready));
+    setAttr(g, 'data-phase', p.phase);
+    setText(g.querySelector('.pod-ip'), p.ip || '');
+    setText(g.querySelector('.pod-status'), GLYPH[state]);
+    setText(g.querySelector('title'), [id, p.ip, state, ...(p.router ? ['HAProxy router'] : [])].join(' · '));
+  }
+
+  /**
+   * Updates each deployment's desired and ready counts. A count the user
+   * just asked for (data-pending) shows until the state agrees.
+   * @param {Snapshot} s
+   */
+  syncDeployments(s) {
+    const lis = indexBy(this.doc, '[data-testid="deployment-control"]', 'data-deployment');
+    const template = lis.values().next().value;
+    for (const d of s.deployments || []) {
+      const id = `${d.namespace}/${d.name}`;
+      let li = lis.get(id);
+      if (!li && template) {
+        li = /** @type {Element} */ (template.cloneNode(true));
+        li.setAttribute('data-deployment', id);
+        li.removeAttribute('data-pending');
+        li.setAttribute('data-command', 'scale');
+        setText(li.querySelector('.dep-name'), id);
+        li.querySelector('[data-testid="scale-down"]')?.setAttribute('aria-label', `Scale ${id} down`);
+        li.querySelector('[data-testid="scale-up"]')?.setAttribute('aria-label', `Scale ${id} up`);
+        template.parentElement?.append(li);
+      }
+      if (!li) continue;
+      lis.delete(id);
+      const pending = li.getAttribute('data-pending');
+      let shown = d.replicas;
+      if (pending !== null) {
+        if (Number(pending) === d.replicas) li.removeAttribute('data-pending');
+        else shown = Number(pending);
+      }
+      setText(li.querySelector('[data-testid="scale-replicas"]'), String(shown));
+      setText(li.querySelector('[data-testid="ready-replicas"]'), `${d.readyReplicas}/${d.replicas} ready`);
+    }
+    for (const li of lis.values()) li.remove();
+  }
+
+  /**
+   * Counters, totals, status codes and per-pod shares.
+   * @param {import('./protocol.js').Metrics} m
+   * @param {Snapshot | null} s
+   */
+  syncMetrics(m, s) {
+    const byPod = m.byPod || {};
+    for (const g of this.svg.querySelectorAll('g.pod[data-pod]')) {
+      const n = byPod[g.getAttribute('data-pod') || ''] || 0;
+      // Router pods serve nothing themselves: no count unless there is one.
+      setText(g.querySelector('.pod-count'), n === 0 && g.classList.contains('router') ? '' : String(n));
+    }
+    const doc = this.doc;
+    setText(doc.querySelector('[data-testid="metric-requests"]'), String(m.requests || 0));
+
+    const codes = m.statusCodes || {};
+    const codeList = doc.querySelector('[data-testid="status-codes"]');
+    if (codeList) {
+      const keys = Object.keys(codes).sort();
+      syncList(codeList, keys, 'data-code', (li, code) => {
+        li.append(span('code', code), span('n', ''));
+      });
+      for (const li of codeList.children) {
+        setText(li.querySelector('.n'), String(codes[li.getAttribute('data-code') || ''] || 0));
+      }
+    }
+
+    const shares = doc.querySelector('[data-testid="pod-shares"]');
+    if (shares && s) {
+      const apps = (s.pods || []).filter((p) => !p.router);
+      const total = apps.reduce((sum, p) => sum + (byPod[podId(p)] || 0), 0);
+      syncList(shares, apps.map(podId), 'data-pod', (li, id) => {
+        const p = /** @type {PodView} */ (apps.find((x) => podId(x) === id));
+        const name = span('share-name', podLabel(p));
+        name.title = id;
+        const meter = doc.createElement('meter');
+        meter.min = 0;
+        meter.max = 100;
+        li.append(name, meter, span('share-pct', ''));
+      });
+      for (const li of shares.children) {
+        const n = byPod[li.getAttribute('data-pod') || ''] || 0;
+        const pct = total > 0 ? Math.round((n * 100) / total) : 0;
+        const meter = /** @type {HTMLMeterElement | null} */ (li.querySelector('meter'));
+        if (meter && meter.value !== pct) meter.value = pct;
+        setText(li.querySelector('.share-pct'), `${pct}%`);
+      }
+    }
+  }
+
+  /**
+   * Clock controls, sampling note.
+   * @param {import('./protocol.js').Clock} c
+   * @param {number} sampled
+   */
+  syncClock(c, sampled) {
+    const doc = this.doc;
+    setAttr(doc.querySelector('[data-testid="pause"]'), 'aria-pressed', String(!!c.paused));
+    setAttr(doc.querySelector('[data-testid="play"]'), 'aria-pressed', String(!c.paused));
+    doc.querySelector('[data-testid="sim-time"]')?.classList.toggle('paused', !!c.paused);
+    const sel = /** @type {HTMLSelectElement | null} */ (doc.querySelector('[data-testid="speed"]'));
+    if (sel && doc.activeElement !== sel) {
+      let best = sel.value;
+      let diff = Infinity;
+      for (const o of sel.options) {
+        const d = Math.abs(Number(o.value) - c.speed);
+        if (d < diff) [best, diff] = [o.value, d];
+      }
+      if (sel.value !== best) sel.value = best;
+    }
+    const note = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="sampled"]'));
+    if (note) {
+      const k = sampled > 1 ? Math.round(sampled) : 1;
+      setText(note, k > 1 ? `showing 1 in ${k} requests` : '');
+      if (note.hidden !== (k <= 1)) note.hidden = k <= 1;
+    }
+  }
+
+  /** @param {number} ms */
+  setSimTime(ms) {
+    setText(this.doc.querySelector('[data-testid="sim-time"]'), formatSimTime(ms));
+  }
+
+  /** @param {'connecting' | 'open' | 'closed'} state */
+  setConn(state) {
+    const el = this.doc.querySelector('[data-testid="conn-status"]');
+    setAttr(el, 'data-state', state);
+    setText(el, CONN_TEXT[state]);
+  }
+
+  /**
+   * Adds lines to the event log, newest first.
+   * @param {{timeMs: number, kind: string, message: string, object?: string}[]} events
+   */
+  appendLog(events) {
+    const ol = this.doc.querySelector('[data-testid="event-log"]');
+    if (!ol || !events.length) return;
+    for (const e of events) {
+      const li = this.doc.createElement('li');
+      li.setAttribute('data-kind', e.kind);
+      li.append(span('time', formatSimTime(e.timeMs)), span('kind', e.kind), span('msg', e.message));
+      ol.prepend(li);
+    }
+    while (ol.children.length > MAX_LOG) ol.lastElementChild?.remove();
+  }
+
+  // ---- canvas -----------------------------------------------------------
+
+  /**
+   * Where a hop endpoint is drawn.
+   * @param {string} id
+   * @param {Request} r
+   * @returns {Point | undefined}
+   */
+  pos(id, r) {
+    const p = this.geo.get(id);
+    if (p) return p;
+    if (id.startsWith('client:')) return this.geo.get(`client-kind:${r.clientKind}`) || this.geo.get('internet');
+    if (id.startsWith('pod:')) {
+      const node = this.podNode.get(id.slice(4));
+      if (node) return this.geo.get(`overflow:${node}`) || this.geo.get(`node:${node}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * Draws every request in flight at virtual time now.
+   * @param {number} now
+   * @param {Iterable<Request>} requests
+   */
+  draw(now, requests) {
+    if (this.geometryDirty) this.measure();
+    const ctx = this.ctx;
+    ctx.clearRect(0, 0, this.cssW, this.cssH);
+    const req = new Path2D();
+    const resp = new Path2D();
+    const fail = new Path2D();
+    const enc = new Path2D();
+    /** @type {Set<string>} */
+    const lookups = new Set();
+    let drawn = 0;
+    for (const r of requests) {
+      const spot = this.locate(r, now);
+      if (!spot) continue;
+      const { hop, frac, lingering } = spot;
+      const a = this.pos(hop.from, r);
+      const b = this.pos(hop.to, r);
+      if (!a || !b) continue;
+      const x = a.x + (b.x - a.x) * frac;
+      const y = a.y + (b.y - a.y) * frac;
+      const isResponse = !!hop.response || hop.kind === HOP.RESPONSE;
+      const failed = lingering || !!hop.failed || (isResponse && r.outcome !== OUTCOME_OK);
+      if (failed) {
+        fail.moveTo(x - 6, y - 6);
+        fail.lineTo(x + 6, y + 6);
+        fail.moveTo(x + 6, y - 6);
+        fail.lineTo(x - 6, y + 6);
+      } else if (isResponse) {
+        resp.moveTo(x, y - 6);
+        resp.lineTo(x + 6, y);
+        resp.lineTo(x, y + 6);
+        resp.lineTo(x - 6, y);
+        resp.closePath();
+      } else {
+        req.moveTo(x + 5, y);
+        req.arc(x, y, 5, 0, Math.PI * 2);
+      }
+      if (hop.encapsulation && frac > 0 && frac < 1) {
+        enc.moveTo(x + 10, y);
+        enc.arc(x, y, 10, 0, Math.PI * 2);
+      }
+      if (!isResponse && ((hop.kind === HOP.NODEPORT && frac === 1) || (hop.kind === HOP.PODNET && frac < 0.3))) {
+        if (r.route) lookups.add(`route:${r.route}`);
+        if (r.service) lookups.add(`svc:${r.service}`);
+      }
+      drawn++;
+    }
+    const c = this.colors;
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = c.encap;
+    ctx.stroke(enc);
+    ctx.strokeStyle = c.outline;
+    ctx.fillStyle = c.request;
+    ctx.fill(req);
+    ctx.stroke(req);
+    ctx.fillStyle = c.response;
+    ctx.fill(resp);
+    ctx.stroke(resp);
+    ctx.lineCap = 'round';
+    ctx.lineWidth = 5.5;
+    ctx.strokeStyle = c.outline;
+    ctx.stroke(fail);
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = c.failed;
+    ctx.stroke(fail);
+    this.drewSomething = drawn > 0;
+    this.syncLookups(lookups);
+  }
+
+  /**
+   * Finds the hop a request is on at virtual time now and how far along.
+   * Between hops the dot waits at the end of the last one; after the
+   * request a failure's mark lingers where it failed.
+   * @param {Request} r
+   * @param {number} now
+   * @returns {{hop: Hop, frac: number, lingering: boolean} | null}
+   */
+  locate(r, now) {
+    const hops = r.hops;
+    if (!hops || !hops.length || now < r.startMs) return null;
+    if (now >= r.endMs) {
+      if (r.outcome === OUTCOME_OK) return null;
+      const hop = hops.find((h) => h.failed) || hops[hops.length - 1];
+      return { hop, frac: 1, lingering: true };
+    }
+    /** @type {Hop | null} */
+    let last = null;
+    for (const h of hops) {
+      if (h.startMs <= now && now < h.endMs) {
+        const frac = this.reducedMotion ? 1 : (now - h.startMs) / (h.endMs - h.startMs);
+        return { hop: h, frac, lingering: false };
+      }
+      if (h.endMs <= now && (!last || h.endMs >= last.endMs)) last = h;
+    }
+    return last ? { hop: last, frac: 1, lingering: false } : null;
+  }
+
+  /**
+   * Flashes the Route and Service cards a router is looking up.
+   * @param {Set<string>} next
+   */
+  syncLookups(next) {
+    for (const id of this.lookups) if (!next.has(id)) this.els.get(id)?.classList.remove('lookup');
+    for (const id of next) if (!this.lookups.has(id)) this.els.get(id)?.classList.add('lookup');
+    this.lookups = next;
+  }
+}
+
+/**
+ * @param {string} cls
+ * @param {string} text
+ */
+function span(cls, text) {
+  const s = document.createElement('span');
+  s.className = cls;
+  s.textContent = text;
+  return s;
+}
+
+/**
+ * Makes a list's items match keys (held in attribute keyAttr), keeping
+ * the items that stay, creating the missing with make and dropping the
+ * rest; does nothing when they already match.
+ * @param {Element} list
+ * @param {string[]} keys
+ * @param {string} keyAttr
+ * @param {(li: HTMLLIElement, key: string) => void} make
+ */
+function syncList(list, keys, keyAttr, make) {
+  const have = Array.from(list.children, (li) => li.getAttribute(keyAttr));
+  if (have.length === keys.length && have.every((k, i) => k === keys[i])) return;
+  const old = new Map(Array.from(list.children, (li) => [li.getAttribute(keyAttr), li]));
+  const items = keys.map((k) => {
+    const li = old.get(k);
+    if (li) return li;
+    const fresh = document.createElement('li');
+    fresh.setAttribute(keyAttr, k);
+    make(fresh, k);
+    return fresh;
+  });
+  list.replaceChildren(...items);
+}

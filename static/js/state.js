@@ -1,0 +1,156 @@
+// @ts-check
+// What the page knows, built from the stream: the latest snapshot, the
+// requests in flight, fresh log lines. No DOM here. Each part has a
+// version number that changes when the part changes, so the renderer can
+// skip work when nothing moved.
+
+import { OUTCOME_OK } from './protocol.js';
+
+/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./protocol.js').LogEvent} LogEvent */
+/** @typedef {import('./protocol.js').Metrics} Metrics */
+/** @typedef {import('./protocol.js').Clock} Clock */
+
+/** How long a failed request's mark stays after it ended, virtual ms. */
+export const FAIL_LINGER_MS = 1200;
+
+/** Failed requests are summed up in the log at most this often, virtual ms. */
+const FAIL_SUMMARY_MS = 1000;
+
+/** Log lines kept while nobody drains them (a hidden tab). */
+const MAX_PENDING_LOG = 500;
+
+export class State {
+  constructor() {
+    /** @type {Snapshot | null} */
+    this.snapshot = null;
+    /** @type {Metrics | null} */
+    this.metrics = null;
+    /** @type {Clock} */
+    this.clock = { timeMs: 0, paused: true, speed: 1 };
+    /** @type {Map<number, Request>} requests in flight, by id */
+    this.requests = new Map();
+    /** @type {LogEvent[]} log lines not yet shown */
+    this.pendingLog = [];
+    /** @type {Request[]} failed requests not yet told in the log */
+    this.failures = [];
+    this.lastFailureSummary = -Infinity;
+    /** Sampling factor: 1 in `sampled` requests is sent. */
+    this.sampled = 1;
+    /** The last envelope seq applied (for ?since= on reconnect). */
+    this.seq = 0;
+    this.stateVersion = 0;
+    this.metricsVersion = 0;
+    this.clockVersion = 0;
+  }
+
+  /**
+   * Replaces everything with a snapshot (first message, or a resync).
+   * @param {import('./protocol.js').SnapshotPayload} payload
+   * @param {number} seq
+   */
+  applySnapshot(payload, seq) {
+    this.requests.clear();
+    this.failures = [];
+    this.seq = seq;
+    this.setState(payload.state);
+    this.setClock(payload.clock);
+  }
+
+  /**
+   * Applies one frame.
+   * @param {import('./protocol.js').FramePayload} payload
+   * @param {number} seq
+   */
+  applyFrame(payload, seq) {
+    this.seq = seq;
+    if (payload.state) this.setState(payload.state);
+    if (payload.metrics) this.setMetrics(payload.metrics);
+    if (payload.clock) this.setClock(payload.clock);
+    for (const r of payload.requests || []) {
+      if (!this.requests.has(r.id) && r.outcome !== OUTCOME_OK) this.failures.push(r);
+      this.requests.set(r.id, r);
+    }
+    if (payload.log && payload.log.length) this.pendingLog.push(...payload.log);
+    if (this.pendingLog.length > MAX_PENDING_LOG) this.pendingLog.splice(0, this.pendingLog.length - MAX_PENDING_LOG);
+    if (this.failures.length > MAX_PENDING_LOG) this.failures.splice(0, this.failures.length - MAX_PENDING_LOG);
+    if (typeof payload.sampled === 'number' && payload.sampled !== this.sampled) {
+      this.sampled = payload.sampled;
+      this.clockVersion++;
+    }
+  }
+
+  /** @param {Snapshot} s */
+  setState(s) {
+    this.snapshot = s;
+    this.stateVersion++;
+    if (s.metrics) this.setMetrics(s.metrics);
+  }
+
+  /** @param {Metrics} m */
+  setMetrics(m) {
+    this.metrics = m;
+    this.metricsVersion++;
+  }
+
+  /** @param {Clock} c */
+  setClock(c) {
+    const old = this.clock;
+    if (old.paused !== c.paused || old.speed !== c.speed) this.clockVersion++;
+    this.clock = c;
+  }
+
+  /**
+   * Forgets requests that have finished by virtual time now (failed ones
+   * linger a little so their mark can be seen).
+   * @param {number} now
+   */
+  prune(now) {
+    for (const [id, r] of this.requests) {
+      const linger = r.outcome === OUTCOME_OK ? 0 : FAIL_LINGER_MS;
+      if (r.endMs + linger <= now) this.requests.delete(id);
+    }
+  }
+
+  /**
+   * The log lines not yet shown, forgotten once returned: the cluster's
+   * events, then failed requests that have ended by virtual time now,
+   * summed up by what went wrong (the text mirror of the ✕ marks).
+   * @param {number} now
+   * @returns {LogEvent[]}
+   */
+  drainLog(now) {
+    const out = this.pendingLog;
+    this.pendingLog = [];
+    if (this.failures.length && now - this.lastFailureSummary >= FAIL_SUMMARY_MS) {
+      /** @type {Map<string, number>} */
+      const counts = new Map();
+      const later = [];
+      for (const r of this.failures) {
+        if (r.endMs > now) {
+          later.push(r);
+          continue;
+        }
+        const what = r.status ? `HTTP ${r.status}` : r.outcome;
+        const key = r.reason ? `${what}: ${r.reason}` : what;
+        counts.set(key, (counts.get(key) || 0) + 1);
+      }
+      this.failures = later;
+      if (counts.size) this.lastFailureSummary = now;
+      for (const [key, n] of counts) {
+        out.push({ timeMs: now, kind: 'request', object: '', message: `${n} request${n === 1 ? '' : 's'} failed, ${key}` });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The desired replicas of a deployment, or undefined.
+   * @param {string} id namespace/name
+   */
+  desiredReplicas(id) {
+    const d = this.snapshot?.deployments?.find((x) => `${x.namespace}/${x.name}` === id);
+    return d?.replicas;
+  }
+}
