@@ -163,8 +163,8 @@ func validateTraffic(field string, t TrafficProfile) error {
 	if t.Clients < 0 || t.Clients > 10_000 {
 		return invalidf(field+".clients", "0..10000, got %d", t.Clients)
 	}
-	if len(t.Mix) > 20 {
-		return invalidf(field+".mix", "at most 20 entries, got %d", len(t.Mix))
+	if len(t.Mix) > 100 {
+		return invalidf(field+".mix", "at most 100 entries, got %d", len(t.Mix))
 	}
 	for i, m := range t.Mix {
 		f := fmt.Sprintf("%s.mix[%d]", field, i)

@@ -21,6 +21,8 @@ type Sim struct {
 	namespaces map[string]*namespace
 	deploys    map[string]*deployment // key ns/name
 	pods       map[string]*pod        // key ns/name
+	podOrder   []*pod                 // pods sorted by key; replaced, never edited in place
+	routerList []*pod                 // the router pods, in podOrder order
 	services   map[string]*service
 	routes     map[string]*route
 	policies   map[string]*NetworkPolicy
@@ -239,6 +241,7 @@ func (s *Sim) Clone() *Sim {
 	c.namespaces = cloneMap(s.namespaces)
 	c.deploys = cloneMap(s.deploys)
 	c.pods = cloneMap(s.pods)
+	c.reindexPods()
 	c.services = cloneMap(s.services)
 	c.routes = cloneMap(s.routes)
 	c.policies = cloneMap(s.policies)
@@ -297,12 +300,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (s *Sim) sortedPods() []*pod {
-	out := make([]*pod, 0, len(s.pods))
+// sortedPods returns the pods in key order. The slice is shared and
+// replaced (never edited) when pods come and go, so callers may range over
+// it while they create or delete pods.
+func (s *Sim) sortedPods() []*pod { return s.podOrder }
+
+// addPod and removePod keep the pod map and its sorted index together.
+func (s *Sim) addPod(p *pod) {
+	s.pods[p.Key] = p
+	s.reindexPods()
+}
+
+func (s *Sim) removePod(p *pod) {
+	delete(s.pods, p.Key)
+	s.reindexPods()
+}
+
+func (s *Sim) reindexPods() {
+	order := make([]*pod, 0, len(s.pods))
 	for _, k := range sortedKeys(s.pods) {
-		out = append(out, s.pods[k])
+		order = append(order, s.pods[k])
 	}
-	return out
+	s.podOrder = order
+	var routers []*pod
+	for _, p := range order {
+		if p.Router {
+			routers = append(routers, p)
+		}
+	}
+	s.routerList = routers
 }
 
 func (s *Sim) nodeByName(name string) *node {
@@ -323,12 +349,4 @@ func (s *Sim) zoneByName(name string) *zone {
 	return nil
 }
 
-func (s *Sim) routerPods() []*pod {
-	var out []*pod
-	for _, p := range s.sortedPods() {
-		if p.Router {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (s *Sim) routerPods() []*pod { return s.routerList }

@@ -99,7 +99,7 @@ func (s *Sim) createPod(d *deployment) *pod {
 		Router:    d.isRouter,
 	}
 	p.hopID = "pod:" + p.Key
-	s.pods[p.Key] = p
+	s.addPod(p)
 	s.changed()
 	s.logf("pod", p.hopID, "pod %s created (Pending)", p.Key)
 	s.schedulePod(p)
@@ -282,7 +282,7 @@ func (s *Sim) podRemoved(t timer) {
 	if p == nil {
 		return
 	}
-	delete(s.pods, p.Key)
+	s.removePod(p)
 	if p.IP != "" {
 		s.releasePodIP(p.IP)
 	}
