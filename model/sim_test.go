@@ -133,3 +133,18 @@ func TestBadCommandsChangeNothing(t *testing.T) {
 	after, _ := json.Marshal(s.Snapshot())
 	assert.JSONEq(t, string(before), string(after))
 }
+
+func TestScenarioRoundTripKeepsObjects(t *testing.T) {
+	s := newShop(t)
+	require.NoError(t, s.Apply(Scale{Namespace: "shop", Deployment: "shop", Replicas: 6}))
+	nlb := "NLB"
+	require.NoError(t, s.Apply(SetLoadBalancer{LBType: &nlb}))
+	sc := s.Scenario()
+	s2, err := New(sc)
+	require.NoError(t, err)
+	a, b := s.Snapshot(), s2.Snapshot()
+	assert.Equal(t, a.Services[0].ClusterIP, b.Services[0].ClusterIP)
+	assert.Equal(t, "NLB", b.LoadBalancer.Type)
+	assert.Equal(t, 6, b.Deployments[1].Replicas)
+	assert.Equal(t, sc, s2.Scenario())
+}
