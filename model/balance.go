@@ -10,7 +10,8 @@ import (
 // returns the chosen server's index (−1 when no server has weight) and,
 // when explain is set, what it drew.
 func (s *Sim) pickServer(rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
-	var cands []int
+	var buf [64]int
+	cands := buf[:0]
 	for i, sv := range b.Servers {
 		if sv.Weight > 0 {
 			cands = append(cands, i)

@@ -29,6 +29,7 @@ func BenchmarkEngineLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	s.traffic.next = -1 // only the benchmark's own requests
 	u, _ := parseURL("https://app07.apps.demo.example.com/")
 	c := s.clientFor("curl", 1)
 	b.ReportAllocs()

@@ -53,18 +53,39 @@ type Hop struct {
 	Src           string `json:"src"`                     // ip:port
 	Dst           string `json:"dst"`                     // ip:port
 	Encapsulation string `json:"encapsulation,omitempty"` // vxlan, ipip
+	StartMs       int64  `json:"startMs"`
+	EndMs         int64  `json:"endMs"`
+	Response      bool   `json:"response,omitempty"`
+	// Failed marks the hop where the request ended badly.
+	Failed bool `json:"failed,omitempty"`
+	// HopDetail is set only in explained runs (Trace); its fields appear
+	// flat in the JSON. Live traffic leaves it nil to stay light.
+	*HopDetail
+}
+
+// HopDetail is the explanation of a hop.
+type HopDetail struct {
 	// Outer is the encapsulating header, "nodeIP → nodeIP", when any.
 	Outer   string   `json:"outer,omitempty"`
 	NAT     string   `json:"nat,omitempty"`
 	Headers []string `json:"headers,omitempty"`
-	// Note says in one sentence why this hop went where it did. It is
-	// filled only in explained runs (Trace), never in live traffic.
-	Note     string `json:"note,omitempty"`
-	StartMs  int64  `json:"startMs"`
-	EndMs    int64  `json:"endMs"`
-	Response bool   `json:"response,omitempty"`
-	// Failed marks the hop where the request ended badly.
-	Failed bool `json:"failed,omitempty"`
+	// Note says in one sentence why this hop went where it did.
+	Note string `json:"note,omitempty"`
+}
+
+// Detail returns the hop's explanation, empty when it has none.
+func (h Hop) Detail() HopDetail {
+	if h.HopDetail == nil {
+		return HopDetail{}
+	}
+	return *h.HopDetail
+}
+
+func (h *Hop) detail() *HopDetail {
+	if h.HopDetail == nil {
+		h.HopDetail = &HopDetail{}
+	}
+	return h.HopDetail
 }
 
 // LogEvent is one cluster change, for the event log.

@@ -33,6 +33,8 @@ func (s *Sim) buildInfrastructure() {
 			LBPublic: fmt.Sprintf("192.0.2.%d", 10+i*17+s.rng.IntN(16)),
 		}
 		z.LBPrivate = pick(i * 16)
+		z.addr80, z.addr443 = z.LBPublic+":80", z.LBPublic+":443"
+		z.hopID = "lb:" + z.Name
 		s.zones = append(s.zones, z)
 	}
 	domain := "ec2.internal"
@@ -75,6 +77,10 @@ func (s *Sim) buildInfrastructure() {
 		HTTPNodePort:    30000 + s.rng.IntN(2768),
 		HTTPSNodePort:   30000 + s.rng.IntN(2768),
 		HealthCheckPort: 30000 + s.rng.IntN(2768),
+	}
+	for _, n := range s.nodes {
+		n.addrHTTP = fmt.Sprintf("%s:%d", n.IP, s.routerSvc.HTTPNodePort)
+		n.addrHTTPS = fmt.Sprintf("%s:%d", n.IP, s.routerSvc.HTTPSNodePort)
 	}
 	s.routers = &deployment{
 		Spec: Deployment{
@@ -206,3 +212,26 @@ func (s *Sim) claimBlock(n *node) {
 }
 
 func (s *Sim) releasePodIP(ip string) { delete(s.ipam.Used, ip) }
+
+// Addresses used on every request, built once.
+
+func (z *zone) lbAddr(https bool) string {
+	if https {
+		return z.addr443
+	}
+	return z.addr80
+}
+
+func (n *node) nodePortAddr(https bool) string {
+	if https {
+		return n.addrHTTPS
+	}
+	return n.addrHTTP
+}
+
+func (p *pod) routerAddr(https bool) string {
+	if https {
+		return p.addr443
+	}
+	return p.addr80
+}

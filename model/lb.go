@@ -159,9 +159,7 @@ func (s *Sim) dnsAnswer() []string {
 	return out
 }
 
-func (s *Sim) ingressDomain() string {
-	return "apps." + s.settings.ClusterName + "." + s.settings.BaseDomain
-}
+func (s *Sim) ingressDomain() string { return s.domain }
 
 // pickTarget is the LB node in zone z choosing a healthy target: CLB
 // round-robin for TCP listeners, NLB a flow hash (random per new flow).

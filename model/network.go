@@ -11,31 +11,34 @@ import (
 // podToPod is Calico's data path between the nodes of two pods: same node
 // → veth and a /32 host route, no encapsulation; other node → per the IP
 // pool's mode. AZs are subnets on AWS, so cross-AZ traffic crosses
-// subnets. It returns the encapsulation, the outer header and, when the
-// packet cannot arrive, why.
-func (s *Sim) podToPod(from, to *node) (encap, outer, dropped string) {
+// subnets. It returns the encapsulation and, when the packet cannot
+// arrive, why.
+func (s *Sim) podToPod(from, to *node) (encap, dropped string) {
 	if from == nil || to == nil || from.Name == to.Name {
-		return "", "", ""
+		return "", ""
 	}
 	crossSubnet := from.Zone != to.Zone
 	mode := s.settings.Encapsulation
 	switch {
 	case mode == "VXLAN" || (mode == "VXLANCrossSubnet" && crossSubnet):
-		return "vxlan", from.IP + " → " + to.IP, ""
+		return "vxlan", ""
 	case mode == "IPIP" || (mode == "IPIPCrossSubnet" && crossSubnet):
 		// OpenShift's AWS security groups open VXLAN (UDP 4789) but not
 		// IP protocol 4 (domain.md marks this "verify").
-		return "ipip", from.IP + " → " + to.IP, ""
+		return "ipip", ""
 	}
 	// Unencapsulated: pod IPs travel as they are.
 	if crossSubnet {
-		return "", "", fmt.Sprintf("unencapsulated pod traffic from %s to %s crosses subnets (AZ %s → %s) and the VPC route table knows no route to the pod CIDR, so it is dropped", from.Name, to.Name, from.Zone, to.Zone)
+		return "", fmt.Sprintf("unencapsulated pod traffic from %s to %s crosses subnets (AZ %s → %s) and the VPC route table knows no route to the pod CIDR, so it is dropped", from.Name, to.Name, from.Zone, to.Zone)
 	}
 	if *s.settings.SourceDestCheck {
-		return "", "", fmt.Sprintf("unencapsulated pod traffic from %s to %s carries pod IPs, and the EC2 source/destination check is on, so EC2 drops it", from.Name, to.Name)
+		return "", fmt.Sprintf("unencapsulated pod traffic from %s to %s carries pod IPs, and the EC2 source/destination check is on, so EC2 drops it", from.Name, to.Name)
 	}
-	return "", "", ""
+	return "", ""
 }
+
+// outerHeader is the encapsulating header's node-to-node addresses.
+func outerHeader(from, to *node) string { return from.IP + " → " + to.IP }
 
 func (s *Sim) encapNote(from, to *node, encap, dropped string) string {
 	switch {
@@ -214,9 +217,14 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	fromNode := s.nodeByName(from.Node)
 	sv, how := s.lookupService(u.Host, from.Namespace)
 	dnsSrc := from.IP + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
-	h := b.add(Hop{Kind: HopDNS, From: from.hopID, To: "dns", Src: dnsSrc, Dst: dnsServiceIP + ":53", NAT: "DNAT 172.30.0.10:53 → a dns-default pod :5353"}, s.jitter(lat.DNSMs))
+	h := b.add(Hop{Kind: HopDNS, From: from.hopID, To: "dns", Src: dnsSrc, Dst: dnsServiceIP + ":53"}, s.jitter(lat.DNSMs))
+	if b.explain {
+		h.detail().NAT = "DNAT 172.30.0.10:53 → a dns-default pod :5353"
+	}
 	if sv == nil {
-		b.notef(h, "the pod asks CoreDNS (Service dns-default, 172.30.0.10; its pods listen on 5353) for %s", u.Host)
+		if b.explain {
+			b.notef(h, "the pod asks CoreDNS (Service dns-default, 172.30.0.10; its pods listen on 5353) for %s", u.Host)
+		}
 		b.add(Hop{Kind: HopDNS, From: "dns", To: from.hopID, Src: dnsServiceIP + ":53", Dst: dnsSrc, Response: true, Failed: true}, s.jitter(lat.DNSMs))
 		b.dnsHops = len(b.r.Hops)
 		b.fail("nxdomain", 0, fmt.Sprintf("CoreDNS has no Service for %s (%s)", u.Host, how))
@@ -225,7 +233,9 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	svcKey := sv.Spec.Namespace + "/" + sv.Spec.Name
 	b.r.Service = svcKey
 	headless := sv.ClusterIP == "None"
-	b.notef(h, "the pod asks CoreDNS (Service dns-default, 172.30.0.10; its pods listen on 5353) for %s", u.Host)
+	if b.explain {
+		b.notef(h, "the pod asks CoreDNS (Service dns-default, 172.30.0.10; its pods listen on 5353) for %s", u.Host)
+	}
 	portIdx := -1
 	for i, p := range sv.Spec.Ports {
 		if p.Port == u.Port {
@@ -242,9 +252,13 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	rh := b.add(Hop{Kind: HopDNS, From: "dns", To: from.hopID, Src: dnsServiceIP + ":53", Dst: dnsSrc, Response: true}, s.jitter(lat.DNSMs))
 	b.dnsHops = len(b.r.Hops)
 	if headless {
-		b.notef(rh, "headless Service %s: CoreDNS answers the ready pod IPs themselves (%d), no ClusterIP and no kube-proxy", svcKey, len(ready))
+		if b.explain {
+			b.notef(rh, "headless Service %s: CoreDNS answers the ready pod IPs themselves (%d), no ClusterIP and no kube-proxy", svcKey, len(ready))
+		}
 	} else {
-		b.notef(rh, "CoreDNS answers the ClusterIP %s of %s (%s) — a virtual IP on no interface", sv.ClusterIP, svcKey, how)
+		if b.explain {
+			b.notef(rh, "CoreDNS answers the ClusterIP %s of %s (%s) — a virtual IP on no interface", sv.ClusterIP, svcKey, how)
+		}
 	}
 	if portIdx < 0 && !headless {
 		b.fail("refused", 0, fmt.Sprintf("Service %s has no port %d; kube-proxy has no rule, the connection to %s:%d is refused", svcKey, u.Port, sv.ClusterIP, u.Port))
@@ -252,7 +266,9 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	}
 	if len(ready) == 0 {
 		fh := b.add(Hop{Kind: HopService, From: from.hopID, To: from.hopID, Src: dnsSrc, Dst: sv.ClusterIP + ":" + strconv.Itoa(u.Port), Failed: true}, 1)
-		b.notef(fh, "kube-proxy's REJECT rule: %s has no ready endpoint", svcKey)
+		if b.explain {
+			b.notef(fh, "kube-proxy's REJECT rule: %s has no ready endpoint", svcKey)
+		}
 		b.fail("refused", 0, fmt.Sprintf("Service %s has no ready endpoints: kube-proxy's REJECT rule refuses the connection at once (a Route would answer 503 instead)", svcKey))
 		return
 	}
@@ -292,18 +308,23 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		}
 	}
 	tn := s.nodeByName(pick.Pod.Node)
-	encap, outer, drop := s.podToPod(fromNode, tn)
+	encap, drop := s.podToPod(fromNode, tn)
 	dur := s.jitter(lat.PodNetMs)
 	if tn != nil && fromNode != nil && tn.Zone != fromNode.Zone {
 		dur += lat.CrossZoneMs
 	}
 	dst := pick.Pod.IP + ":" + strconv.Itoa(pick.Port)
-	ph := Hop{Kind: HopService, From: from.hopID, To: pick.Pod.hopID, Src: dnsSrc, Dst: dst, Encapsulation: encap, Outer: outer}
+	ph := Hop{Kind: HopService, From: from.hopID, To: pick.Pod.hopID, Src: dnsSrc, Dst: dst, Encapsulation: encap}
+	if encap != "" && b.explain {
+		ph.detail().Outer = outerHeader(fromNode, tn)
+	}
 	if !headless {
-		ph.NAT = fmt.Sprintf("DNAT %s:%d → %s on %s (kube-proxy rules of the caller's node)", sv.ClusterIP, u.Port, dst, from.Node)
+		ph.detail().NAT = fmt.Sprintf("DNAT %s:%d → %s on %s (kube-proxy rules of the caller's node)", sv.ClusterIP, u.Port, dst, from.Node)
 	}
 	h = b.add(ph, dur)
-	b.notef(h, "%s. %s", why, s.encapNote(fromNode, tn, encap, drop))
+	if b.explain {
+		b.notef(h, "%s. %s", why, s.encapNote(fromNode, tn, encap, drop))
+	}
 	b.r.Pod = pick.Pod.Key
 	problem := ""
 	switch {

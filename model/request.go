@@ -13,6 +13,8 @@ import (
 // anew) for every request and keeps no cookies.
 type client struct {
 	ID      string
+	hop     string // "client:<id>"
+	dns     string // IP:53001, its resolver port
 	Kind    string
 	IP      string
 	Port    int
@@ -41,6 +43,20 @@ func (c *client) clone() *client {
 		cp.Conn = &conn
 	}
 	return &cp
+}
+
+func (c *client) hopID() string {
+	if c.hop == "" {
+		c.hop = "client:" + c.ID
+	}
+	return c.hop
+}
+
+func (c *client) dnsAddr() string {
+	if c.dns == "" {
+		c.dns = c.IP + ":53001"
+	}
+	return c.dns
 }
 
 func (c *client) nextSrc() string {
@@ -135,7 +151,7 @@ func (b *reqBuilder) add(h Hop, dur int64) *Hop {
 
 func (b *reqBuilder) notef(h *Hop, format string, args ...any) {
 	if b.explain {
-		h.Note = fmt.Sprintf(format, args...)
+		h.detail().Note = fmt.Sprintf(format, args...)
 	}
 }
 
@@ -149,12 +165,14 @@ func (b *reqBuilder) respond(status int, outcome string) {
 			continue
 		}
 		d := h.EndMs - h.StartMs
-		rh := b.add(Hop{Kind: HopResponse, From: h.To, To: h.From, Src: h.Dst, Dst: h.Src, Encapsulation: h.Encapsulation, Outer: reverseOuter(h.Outer), Response: true}, d)
+		rh := b.add(Hop{Kind: HopResponse, From: h.To, To: h.From, Src: h.Dst, Dst: h.Src, Encapsulation: h.Encapsulation, Response: true}, d)
 		if b.explain {
-			rh.Note = responseNote(h.Kind, status)
-		}
-		if h.Kind == HopNodePort {
-			rh.NAT = "conntrack reverses the DNAT"
+			d := rh.detail()
+			d.Note = responseNote(h.Kind, status)
+			d.Outer = reverseOuter(h.Detail().Outer)
+			if h.Kind == HopNodePort {
+				d.NAT = "conntrack reverses the DNAT"
+			}
 		}
 	}
 	b.finish(status, outcome)
@@ -210,6 +228,13 @@ func (s *Sim) runRequest(c *client, u parsedURL, rawURL string, explain, hops bo
 	s.nextReq++
 	b := &reqBuilder{s: s, t: s.now, explain: explain, hops: hops}
 	b.r = Request{ID: s.nextReq, Client: c.ID, ClientKind: c.Kind, ClientIP: c.IP, URL: rawURL, StartMs: s.now}
+	if hops {
+		b.r.Hops = make([]Hop, 0, 12)
+	} else {
+		// Hops are still needed to retrace the response; reuse a buffer.
+		b.r.Hops = s.scratchHops[:0]
+		defer func() { s.scratchHops = b.r.Hops[:0] }()
+	}
 	if c.Kind == "pod" {
 		s.internalRequest(b, c, u)
 	} else {
@@ -221,7 +246,7 @@ func (s *Sim) runRequest(c *client, u parsedURL, rawURL string, explain, hops bo
 // externalRequest: DNS → LB → NodePort → router → pod → back.
 func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 	lat := s.settings.Latency
-	clientEl := "client:" + c.ID
+	clientEl := c.hopID()
 	https := u.Scheme == "https"
 	if u.Port != 80 && u.Port != 443 {
 		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("the load balancer listens only on TCP 80 and 443, not %d", u.Port))
@@ -235,19 +260,23 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 	}
 	var z *zone
 	if conn == nil {
-		answer, note := s.resolve(u.Host)
-		h := b.add(Hop{Kind: HopDNS, From: clientEl, To: "dns", Src: c.IP + ":53001", Dst: "DNS:53"}, s.jitter(lat.DNSMs))
-		b.notef(h, "%s", note)
+		answer, note := s.resolve(u.Host, b.explain)
+		h := b.add(Hop{Kind: HopDNS, From: clientEl, To: "dns", Src: c.dnsAddr(), Dst: "DNS:53"}, s.jitter(lat.DNSMs))
+		if b.explain {
+			b.notef(h, "%s", note)
+		}
 		if len(answer) == 0 {
-			b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.IP + ":53001", Response: true, Failed: true}, s.jitter(lat.DNSMs))
+			b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.dnsAddr(), Response: true, Failed: true}, s.jitter(lat.DNSMs))
 			b.dnsHops = len(b.r.Hops)
 			b.fail("nxdomain", 0, fmt.Sprintf("DNS has no record for %s: it is not under *.%s and no route claims it", u.Host, s.ingressDomain()))
 			return
 		}
-		rh := b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.IP + ":53001", Response: true}, s.jitter(lat.DNSMs))
+		rh := b.add(Hop{Kind: HopDNS, From: "dns", To: clientEl, Src: "DNS:53", Dst: c.dnsAddr(), Response: true}, s.jitter(lat.DNSMs))
 		b.dnsHops = len(b.r.Hops)
 		z = answer[s.rng.IntN(len(answer))]
-		b.notef(rh, "the answer holds %d address(es), one per AZ with a healthy target; the client picked %s (%s)", len(answer), z.LBPublic, z.Name)
+		if b.explain {
+			b.notef(rh, "the answer holds %d address(es), one per AZ with a healthy target; the client picked %s (%s)", len(answer), z.LBPublic, z.Name)
+		}
 	} else {
 		z = s.zoneByName(conn.Zone)
 	}
@@ -260,17 +289,21 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 	if https {
 		port = 443
 	}
-	lbEl := "lb:" + z.Name
-	h := b.add(Hop{Kind: HopInternet, From: clientEl, To: lbEl, Src: src, Dst: z.LBPublic + ":" + strconv.Itoa(port)}, s.jitter(lat.InternetMs))
+	lbEl := z.hopID
+	h := b.add(Hop{Kind: HopInternet, From: clientEl, To: lbEl, Src: src, Dst: z.lbAddr(https)}, s.jitter(lat.InternetMs))
 	if z.Down {
 		h.Failed = true
 		b.fail("timeout", connectTimeoutMs, fmt.Sprintf("AZ %s is down: its LB node does not answer", z.Name))
 		return
 	}
 	if conn != nil {
-		b.notef(h, "the browser reuses its keep-alive connection to the %s LB node", z.Name)
+		if b.explain {
+			b.notef(h, "the browser reuses its keep-alive connection to the %s LB node", z.Name)
+		}
 	} else {
-		b.notef(h, "a new TCP connection to the %s load balancer node %s", s.lb.Type, z.LBPublic)
+		if b.explain {
+			b.notef(h, "a new TCP connection to the %s load balancer node %s", s.lb.Type, z.LBPublic)
+		}
 	}
 	// 3. LB → a healthy worker in its AZ on the NodePort.
 	var tgt *lbTarget
@@ -297,16 +330,20 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 	if https {
 		nodePort = s.routerSvc.HTTPSNodePort
 	}
-	lbSrc, clientSeen := c.IP+":"+strconv.Itoa(c.Port), c.IP
+	lbSrc, clientSeen := src, c.IP
 	if s.lb.Type == "Classic" {
 		lbSrc = z.LBPrivate + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
 	}
-	h = b.add(Hop{Kind: HopLB, From: lbEl, To: n.hopID, Src: lbSrc, Dst: n.IP + ":" + strconv.Itoa(nodePort)}, s.jitter(lat.LBMs))
-	if s.lb.Type == "Classic" {
-		h.Headers = []string{fmt.Sprintf("PROXY TCP4 %s %s %d %d", c.IP, z.LBPublic, c.Port, port)}
-		b.notef(h, "the Classic ELB ends the client's TCP connection and opens its own to %s (healthy, in %s) on NodePort %d; PROXY protocol v1 carries the client IP %s", n.Name, n.Zone, nodePort, c.IP)
+	h = b.add(Hop{Kind: HopLB, From: lbEl, To: n.hopID, Src: lbSrc, Dst: n.nodePortAddr(https)}, s.jitter(lat.LBMs))
+	if s.lb.Type == "Classic" && b.explain {
+		h.detail().Headers = []string{fmt.Sprintf("PROXY TCP4 %s %s %s %d", c.IP, z.LBPublic, src[strings.LastIndexByte(src, ':')+1:], port)}
+		if b.explain {
+			b.notef(h, "the Classic ELB ends the client's TCP connection and opens its own to %s (healthy, in %s) on NodePort %d; PROXY protocol v1 carries the client IP %s", n.Name, n.Zone, nodePort, c.IP)
+		}
 	} else {
-		b.notef(h, "the NLB forwards the packets to %s (healthy, in %s) on NodePort %d, keeping the client IP %s as source", n.Name, n.Zone, nodePort, c.IP)
+		if b.explain {
+			b.notef(h, "the NLB forwards the packets to %s (healthy, in %s) on NodePort %d, keeping the client IP %s as source", n.Name, n.Zone, nodePort, c.IP)
+		}
 	}
 	if !s.nodeUp(n) {
 		h.Failed = true
@@ -329,9 +366,13 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 	if https {
 		routerPort = 443
 	}
-	h = b.add(Hop{Kind: HopNodePort, From: n.hopID, To: rp.hopID, Src: lbSrc, Dst: rp.IP + ":" + strconv.Itoa(routerPort),
-		NAT: fmt.Sprintf("DNAT %s:%d → %s:%d (no SNAT)", n.IP, nodePort, rp.IP, routerPort)}, s.jitter(lat.NodeMs))
-	b.notef(h, "kube-proxy's rule for router-default (externalTrafficPolicy: Local) DNATs the NodePort to the router pod on this node, %s, without SNAT", rp.Name)
+	h = b.add(Hop{Kind: HopNodePort, From: n.hopID, To: rp.hopID, Src: lbSrc, Dst: rp.routerAddr(https)}, s.jitter(lat.NodeMs))
+	if b.explain {
+		h.detail().NAT = fmt.Sprintf("DNAT %s:%d → %s:%d (no SNAT)", n.IP, nodePort, rp.IP, routerPort)
+	}
+	if b.explain {
+		b.notef(h, "kube-proxy's rule for router-default (externalTrafficPolicy: Local) DNATs the NodePort to the router pod on this node, %s, without SNAT", rp.Name)
+	}
 	if c.Kind == "browser" {
 		c.Conn = &clientConn{Zone: z.Name, Node: n.Name, Router: rp.Key, Host: u.Host, HTTPS: https, LastUsed: s.now, Src: src}
 		if conn != nil {
@@ -357,18 +398,29 @@ func (s *Sim) connUsable(conn *clientConn) bool {
 	return z != nil && !z.Down && s.nodeUp(n) && p != nil && p.Ready && !p.Terminating
 }
 
-// resolve answers a DNS query for an external host.
-func (s *Sim) resolve(host string) ([]*zone, string) {
-	dom := s.ingressDomain()
-	var zs []*zone
-	for _, zn := range s.zonesInDNS() {
-		zs = append(zs, s.zoneByName(zn))
+// resolve answers a DNS query for an external host; the note is built
+// only when explaining.
+func (s *Sim) resolve(host string, explain bool) ([]*zone, string) {
+	dom := s.domain
+	if s.dnsCache.version != s.version {
+		s.dnsCache.zones = s.dnsCache.zones[:0:0]
+		for _, zn := range s.zonesInDNS() {
+			s.dnsCache.zones = append(s.dnsCache.zones, s.zoneByName(zn))
+		}
+		s.dnsCache.version = s.version
 	}
-	if strings.HasSuffix(host, "."+dom) {
+	zs := s.dnsCache.zones
+	if strings.HasSuffix(host, dom) && len(host) > len(dom) && host[len(host)-len(dom)-1] == '.' {
+		if !explain {
+			return zs, ""
+		}
 		return zs, fmt.Sprintf("the wildcard record *.%s (made by the ingress operator) points at the load balancer %s", dom, s.lb.DNSName)
 	}
-	for _, k := range sortedKeys(s.routes) {
-		if strings.EqualFold(s.routes[k].Spec.Host, host) {
+	for _, r := range s.routes { // an existence test: the order does not matter
+		if r.Spec.Host == host {
+			if !explain {
+				return zs, ""
+			}
 			return zs, fmt.Sprintf("%s is a CNAME (made by the app's owner) to the load balancer %s", host, s.lb.DNSName)
 		}
 	}
@@ -460,13 +512,13 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	if tn != nil && rn != nil && tn.Zone != rn.Zone {
 		dur += lat.CrossZoneMs
 	}
-	ph := Hop{Kind: HopPodNet, From: rp.hopID, To: "pod:" + sv.Pod, Src: rp.IP + ":" + strconv.Itoa(40000+int(b.r.ID%25000)), Dst: sv.IP + ":" + strconv.Itoa(sv.Port)}
-	if !passthrough {
+	ph := Hop{Kind: HopPodNet, From: rp.hopID, To: sv.HopID, Src: rp.IP + ":" + strconv.Itoa(40000+int(b.r.ID%25000)), Dst: sv.Addr}
+	if !passthrough && b.explain {
 		proto := "http"
 		if https {
 			proto = "https"
 		}
-		ph.Headers = []string{
+		ph.detail().Headers = []string{
 			"X-Forwarded-For: " + clientIP,
 			"X-Forwarded-Host: " + u.Host,
 			"X-Forwarded-Port: " + strconv.Itoa(u.Port),
@@ -477,8 +529,11 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 			ph.Headers = append(ph.Headers, "Set-Cookie (to the client): "+be.CookieName[:8]+"…="+sv.ID[:8]+"…")
 		}
 	}
-	encap, outer, drop := s.podToPod(rn, tn)
-	ph.Encapsulation, ph.Outer = encap, outer
+	encap, drop := s.podToPod(rn, tn)
+	ph.Encapsulation = encap
+	if encap != "" && b.explain {
+		ph.detail().Outer = outerHeader(rn, tn)
+	}
 	h := b.add(ph, dur)
 	if b.explain {
 		mode := map[string]string{"edge": "TLS ended at the router (edge): plain HTTP to the pod", "reencrypt": "reencrypt: a new TLS connection to the pod, verified with the service CA", "passthrough": "passthrough: raw TCP by SNI, the pod ends TLS; no headers added", "": "plain HTTP"}[be.Termination]
@@ -537,10 +592,14 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod) {
 	}
 	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
 	if rp != nil {
-		b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+		if b.explain {
+			b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+		}
 		s.schedule(timer{At: h.EndMs, Kind: tmConnDone, Key: rp.Key, Pod: target.Key})
 	} else {
-		b.notef(h, "pod %s serves the request", target.Key)
+		if b.explain {
+			b.notef(h, "pod %s serves the request", target.Key)
+		}
 	}
 	if h.EndMs-h.StartMs > serverTimeoutMs && rp != nil {
 		b.r.Reason = "the pod did not answer within the router's 30 s server timeout"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -49,6 +50,8 @@ type server struct {
 	Service string
 	Weight  float64
 	ID      string // the cookie value that names it
+	Addr    string // IP:port
+	HopID   string // "pod:<key>"
 }
 
 // routerState is per router pod: its loaded config and its balancing state.
@@ -175,6 +178,8 @@ func (s *Sim) buildBackend(r *route) *backend {
 					Pod: e.Pod.Key, IP: e.Pod.IP, Port: e.Port, Node: e.Pod.Node, Service: svcKey,
 					Weight: float64(w) / float64(len(ready)),
 					ID:     cookieID(e.Pod.IP, e.Port),
+					Addr:   e.Pod.IP + ":" + strconv.Itoa(e.Port),
+					HopID:  e.Pod.hopID,
 				})
 			}
 		}

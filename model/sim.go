@@ -1,7 +1,6 @@
 package model
 
 import (
-	"container/heap"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -10,6 +9,7 @@ import (
 // Sim is one simulated cluster. It is not safe for concurrent use.
 type Sim struct {
 	settings Settings
+	domain   string // the ingress domain, apps.<cluster>.<base>
 	pcg      *rand.PCG
 	rng      *rand.Rand
 	now      int64
@@ -41,8 +41,15 @@ type Sim struct {
 	metrics Metrics
 	nextReq uint64
 
+	// dnsCache holds the DNS answer for the current state version.
+	dnsCache struct {
+		version uint64
+		zones   []*zone
+	}
+
 	// record is false on copies used for Load: no hops, no log.
 	record      bool
+	scratchHops []Hop // reused by Load, which keeps no hops
 	outRequests []Request
 	outLog      []LogEvent
 }
@@ -55,6 +62,9 @@ type zone struct {
 	Private   string // private subnet CIDR (nodes)
 	LBPublic  string // LB node public IP (in the DNS answer)
 	LBPrivate string // LB node private IP (source of CLB connections)
+	addr80    string
+	addr443   string
+	hopID     string // "lb:<zone>"
 }
 
 type node struct {
@@ -67,6 +77,8 @@ type node struct {
 	TunnelIP string
 	DownAt   int64 // when it failed (for the grace period)
 	hopID    string
+	// NodePort addresses of the router Service on this node.
+	addrHTTP, addrHTTPS string
 }
 
 type namespace struct {
@@ -101,6 +113,8 @@ type pod struct {
 	Router      bool
 	gen         int // bumps on restart so stale timers are ignored
 	hopID       string
+	addr80      string // router pods: IP:80 and IP:443
+	addr443     string
 }
 
 type service struct {
@@ -144,6 +158,7 @@ func New(sc Scenario) (*Sim, error) {
 		record:     true,
 		metrics:    newMetrics(),
 	}
+	s.domain = "apps." + st.ClusterName + "." + st.BaseDomain
 	s.pcg = rand.NewPCG(st.Seed, 0x706f647061746831) // "podpath1"
 	s.rng = rand.New(s.pcg)
 	s.buildInfrastructure()
@@ -182,7 +197,7 @@ func New(sc Scenario) (*Sim, error) {
 	s.startTimers()
 	s.settleLoadBalancer()
 	s.reloadAllRouters()
-	s.traffic.profile = st.Traffic
+	s.setTraffic(st.Traffic)
 	s.traffic.next = s.nextArrival(0)
 	s.outLog = nil
 	s.version = 1
@@ -208,7 +223,7 @@ func (s *Sim) AdvanceTo(t int64) {
 			if s.timers[0].At > t {
 				break
 			}
-			tm := heap.Pop(&s.timers).(timer)
+			tm := s.timers.pop()
 			if tm.At > s.now {
 				s.now = tm.At
 			}

@@ -1,7 +1,5 @@
 package model
 
-import "container/heap"
-
 // Timer kinds: what happens when a timer fires.
 const (
 	tmPodRunning   = iota + 1 // container started
@@ -28,29 +26,59 @@ type timer struct {
 	Svc    string
 }
 
+// timerQueue is a binary min-heap ordered by (At, Seq). It is typed (no
+// container/heap) so that pushing and popping do not allocate.
 type timerQueue []timer
 
-func (q timerQueue) Len() int { return len(q) }
-func (q timerQueue) Less(i, j int) bool {
+func (q timerQueue) less(i, j int) bool {
 	if q[i].At != q[j].At {
 		return q[i].At < q[j].At
 	}
 	return q[i].Seq < q[j].Seq
 }
-func (q timerQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *timerQueue) Push(x any)   { *q = append(*q, x.(timer)) }
-func (q *timerQueue) Pop() any {
-	old := *q
-	n := len(old)
-	t := old[n-1]
-	*q = old[:n-1]
-	return t
+
+func (q *timerQueue) push(t timer) {
+	*q = append(*q, t)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *timerQueue) pop() timer {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = timer{}
+	h = h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h.less(l, m) {
+			m = l
+		}
+		if r < len(h) && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 func (s *Sim) schedule(t timer) {
 	s.created++
 	t.Seq = uint64(s.created)
-	heap.Push(&s.timers, t)
+	s.timers.push(t)
 }
 
 func (s *Sim) fire(t timer) {

@@ -11,7 +11,8 @@ import (
 // state (their configs and counters ride here so Clone copies them).
 type trafficState struct {
 	profile TrafficProfile
-	next    int64 // virtual time of the next arrival, −1 when stopped
+	urls    []parsedURL // profile.Mix[i].URL parsed once
+	next    int64       // virtual time of the next arrival, −1 when stopped
 	routers map[string]*routerState
 }
 
@@ -53,16 +54,13 @@ func (s *Sim) generateRequest() {
 	}
 	x := s.rng.IntN(total)
 	var m TrafficMix
-	for _, mm := range p.Mix {
+	var u parsedURL
+	for i, mm := range p.Mix {
 		if x < mm.Weight {
-			m = mm
+			m, u = mm, s.traffic.urls[i]
 			break
 		}
 		x -= mm.Weight
-	}
-	u, err := parseURL(m.URL)
-	if err != nil {
-		return
 	}
 	var c *client
 	if m.From != "" {
@@ -236,8 +234,13 @@ func (s *Sim) podClientExact(key string) *client {
 	return &client{ID: p.Key, Kind: "pod", IP: p.IP}
 }
 
+// setTraffic replaces the profile; its URLs were validated already.
 func (s *Sim) setTraffic(p TrafficProfile) {
 	s.traffic.profile = p
+	s.traffic.urls = make([]parsedURL, len(p.Mix))
+	for i, m := range p.Mix {
+		s.traffic.urls[i], _ = parseURL(m.URL)
+	}
 	s.traffic.next = s.nextArrival(s.now)
 	s.changed()
 	s.logf("command", "internet", "traffic: %s", describeTraffic(p))

@@ -166,6 +166,7 @@ func (s *Sim) schedulePod(p *pod) {
 	}
 	p.Node = best.Name
 	p.IP = s.allocPodIP(best)
+	p.addr80, p.addr443 = p.IP+":80", p.IP+":443"
 	s.changed()
 	start := s.deploys[p.Owner].Spec.StartupMs
 	if start <= 0 {

@@ -27,10 +27,12 @@ func TestStreamSendsSnapshotThenFramesInOrder(t *testing.T) {
 	assert.Equal(t, 1.0, snap.Clock.Speed)
 	assert.False(t, snap.Clock.Paused)
 
-	h.clock.Tick(10)
+	// 60 frames are 2 s of virtual time: at 8 req/s, requests are certain.
+	const frames = 60
+	h.clock.Tick(frames)
 	seq, timeMs := snapMsg.Seq, snapMsg.T
 	sawRequests := false
-	for range 10 {
+	for range frames {
 		m, f := readFrame(t, conn)
 		assert.Equal(t, seq+1, m.Seq, "frames follow the snapshot without a gap")
 		assert.Greater(t, m.T, timeMs, "virtual time moves on every frame")
