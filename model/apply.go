@@ -57,7 +57,8 @@ func (s *Sim) Apply(c Command) error {
 		s.changed()
 		if !c.Live {
 			s.logf("pod", p.hopID, "pod %s liveness probe failing: the kubelet restarts the container after 3 failures", p.Key)
-			s.schedule(timer{At: s.now + livenessFailMs, Kind: tmPodRestart, Key: p.Key, Gen: p.gen})
+			p.RestartAt = s.now + livenessFailMs
+			s.schedule(timer{At: p.RestartAt, Kind: tmPodRestart, Key: p.Key, Gen: p.gen})
 		}
 	case SetNodeReady:
 		n := s.nodeByName(c.Node)
@@ -313,7 +314,7 @@ func validLabels(field string, m map[string]string) error {
 
 func (s *Sim) applyObject(a Apply) error {
 	set := 0
-	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, a.NetworkPolicy != nil, a.Namespace != nil} {
+	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, len(a.Routes) > 0, a.NetworkPolicy != nil, a.Namespace != nil} {
 		if b {
 			set++
 		}
@@ -328,6 +329,18 @@ func (s *Sim) applyObject(a Apply) error {
 		return s.applyService(*a.Service)
 	case a.Route != nil:
 		return s.applyRoute(*a.Route)
+	case len(a.Routes) > 0:
+		for i, r := range a.Routes {
+			if err := validateRoute(s.withDefaultHost(r)); err != nil {
+				return fmt.Errorf("routes[%d]: %w", i, err)
+			}
+		}
+		for _, r := range a.Routes {
+			if err := s.applyRoute(r); err != nil {
+				return err // cannot happen: validated above
+			}
+		}
+		return nil
 	case a.NetworkPolicy != nil:
 		return s.applyNetworkPolicy(*a.NetworkPolicy)
 	default:
@@ -554,6 +567,11 @@ func validateRoute(r Route) error {
 			}
 		}
 	}
+	if t := r.Annotations[AnnotationTimeout]; t != "" {
+		if _, ok := parseHAProxyDuration(t); !ok {
+			return invalidf("metadata.annotations["+AnnotationTimeout+"]", "%q is not a duration such as 500ms, 30s, 2m (at most 1d)", t)
+		}
+	}
 	if b := r.Annotations[AnnotationBalance]; b != "" {
 		if err := oneOf("metadata.annotations["+AnnotationBalance+"]", b, BalanceAlgos); err != nil {
 			return err
@@ -565,7 +583,17 @@ func validateRoute(r Route) error {
 	return nil
 }
 
+// withDefaultHost gives a Route without spec.host the name the router
+// generates: <name>-<namespace>.<ingress domain>.
+func (s *Sim) withDefaultHost(r Route) Route {
+	if r.Host == "" && r.Name != "" && r.Namespace != "" {
+		r.Host = r.Name + "-" + r.Namespace + "." + s.domain
+	}
+	return r
+}
+
 func (s *Sim) applyRoute(r Route) error {
+	r = s.withDefaultHost(r)
 	if err := validateRoute(r); err != nil {
 		return err
 	}

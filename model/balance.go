@@ -12,8 +12,9 @@ import (
 func (s *Sim) pickServer(rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
 	var buf [64]int
 	cands := buf[:0]
+	checked := len(b.Servers) > 1 // HAProxy health-checks only then
 	for i, sv := range b.Servers {
-		if sv.Weight > 0 {
+		if sv.Weight > 0 && !(checked && s.checkDown(sv)) {
 			cands = append(cands, i)
 		}
 	}
@@ -69,6 +70,34 @@ func (s *Sim) pickServer(rs *routerState, b *backend, clientIP string, explain b
 		return pick, fmt.Sprintf("random (power of two choices): drew %s (%d open) and %s (%d open), took the less loaded %s",
 			b.Servers[a].IP, rs.Active[b.Servers[a].Pod], b.Servers[c].IP, rs.Active[b.Servers[c].Pod], b.Servers[pick].IP)
 	}
+}
+
+// Router active health checks: a TCP connect every 5 s; a server that
+// fails 3 in a row is marked DOWN (HAProxy's inter 5s, fall 3).
+const (
+	checkIntervalMs = 5000
+	checkFall       = 3
+)
+
+// checkDown says whether this router's health checks have marked the
+// server DOWN by now: its pod has been unreachable (gone, terminating and
+// no longer listening, or on a dead node) for checkFall intervals.
+func (s *Sim) checkDown(sv server) bool {
+	var since int64 = -1
+	p := s.pods[sv.Pod]
+	switch {
+	case p == nil:
+		if at, ok := s.goneAt[sv.Pod]; ok {
+			since = at
+		}
+	case p.Terminating:
+		since = p.TerminatingAt
+	default:
+		if n := s.nodeByName(p.Node); n != nil && !s.nodeUp(n) {
+			since = n.DownAt
+		}
+	}
+	return since >= 0 && s.now-since >= checkIntervalMs*checkFall
 }
 
 // weightedAt maps u in [0,1) to a server by cumulative weight.

@@ -80,11 +80,13 @@ type SetOpenShiftVersion struct {
 }
 
 // Apply creates or replaces one object, as `oc apply` does. Exactly one
-// field is set.
+// field is set. Routes carries the Routes one Ingress turns into; they are
+// validated together and applied all or none.
 type Apply struct {
 	Deployment    *Deployment    `json:"deployment,omitempty"`
 	Service       *Service       `json:"service,omitempty"`
 	Route         *Route         `json:"route,omitempty"`
+	Routes        []Route        `json:"routes,omitempty"`
 	NetworkPolicy *NetworkPolicy `json:"networkPolicy,omitempty"`
 	Namespace     *Namespace     `json:"namespace,omitempty"`
 }

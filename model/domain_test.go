@@ -379,3 +379,54 @@ func TestFact18EndpointChangesReachRouterAfterReload(t *testing.T) {
 	assert.Equal(t, 400, res.StatusCodes["200"])
 	assert.NotContains(t, res.ByPod, "shop/"+p.Name)
 }
+
+func TestRouteTimeoutAnnotationGives504(t *testing.T) {
+	sc := shopScenario()
+	sc.Deployments[0].ServiceMs = 3000
+	sc.Routes[0].Annotations = map[string]string{AnnotationTimeout: "2s"}
+	s, err := New(sc)
+	require.NoError(t, err)
+	tr, err := s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.Equal(t, 504, tr.Status)
+	assert.Contains(t, tr.Reason, "server timeout (2 s)")
+	bad := sc.Routes[0]
+	bad.Annotations = map[string]string{AnnotationTimeout: "soon"}
+	assert.ErrorContains(t, s.Apply(Apply{Route: &bad}), AnnotationTimeout)
+}
+
+func TestLivenessRestartMidRequestGives502(t *testing.T) {
+	sc := shopScenario()
+	sc.Deployments[0].Replicas = 1
+	s, err := New(sc)
+	require.NoError(t, err)
+	p := appPods(s.Snapshot(), "shop")[0]
+	require.NoError(t, s.Apply(SetPodLive{Namespace: "shop", Pod: p.Name, Live: false}))
+	s.AdvanceTo(30_000 - 900) // the restart lands while the next request is in the pod
+	tr, err := s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.Equal(t, 502, tr.Status, tr.Reason)
+}
+
+func TestRouteWithoutHostGetsGeneratedHost(t *testing.T) {
+	s := newShop(t)
+	r := Route{Namespace: "shop", Name: "api", To: RouteTarget{Service: "shop"}}
+	require.NoError(t, s.Apply(Apply{Route: &r}))
+	found := false
+	for _, rv := range s.Snapshot().Routes {
+		if rv.Name == "api" {
+			found = true
+			assert.Equal(t, "api-shop.apps.demo.example.com", rv.Host)
+		}
+	}
+	assert.True(t, found)
+}
+
+func TestApplyRoutesIsAllOrNothing(t *testing.T) {
+	s := newShop(t)
+	good := Route{Namespace: "shop", Name: "a", Host: "a.apps.demo.example.com", To: RouteTarget{Service: "shop"}}
+	bad := Route{Namespace: "shop", Name: "b", Host: "b.apps.demo.example.com", Path: "nope", To: RouteTarget{Service: "shop"}}
+	err := s.Apply(Apply{Routes: []Route{good, bad}})
+	assert.ErrorContains(t, err, "routes[1]")
+	assert.Len(t, s.Snapshot().Routes, 1, "nothing applied")
+}

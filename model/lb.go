@@ -41,13 +41,20 @@ func (lb loadBalancer) clone() loadBalancer {
 	return c
 }
 
-// lbDNSName is the AWS-assigned name; a new LB (type change) gets a new one.
+// lbDNSName is the AWS-assigned name ("a" + the Service UID's hex, as the
+// cloud provider names it); a new LB (type change) gets a new one.
 func (s *Sim) lbDNSName(lbType string) string {
-	id := s.randomName(32)
-	if lbType == "NLB" {
-		return fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", id[:32], s.randomName(16), s.settings.Region)
+	hex := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "0123456789abcdef"[s.rng.IntN(16)]
+		}
+		return string(b)
 	}
-	return fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", id, 100000000+s.rng.IntN(900000000), s.settings.Region)
+	if lbType == "NLB" {
+		return fmt.Sprintf("a%s-%s.elb.%s.amazonaws.com", hex(31), hex(16), s.settings.Region)
+	}
+	return fmt.Sprintf("a%s-%d.%s.elb.amazonaws.com", hex(31), 100000000+s.rng.IntN(900000000), s.settings.Region)
 }
 
 func (s *Sim) lbCheckInterval() int64 {

@@ -343,7 +343,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		b.fail("timeout", connectTimeoutMs*2, problem+"; the caller's connect times out")
 		return
 	}
-	s.serveInPod(b, pick.Pod, nil)
+	s.serveInPod(b, pick.Pod, nil, 0)
 }
 
 func probsAll(n int) []string {

@@ -414,7 +414,7 @@ func (s *Sim) resolve(host string, explain bool) ([]*zone, string) {
 		if !explain {
 			return zs, ""
 		}
-		return zs, fmt.Sprintf("the wildcard record *.%s (made by the ingress operator) points at the load balancer %s", dom, s.lb.DNSName)
+		return zs, fmt.Sprintf("Route 53 holds the wildcard record *.%s, made by the ingress operator, pointing at the load balancer %s", dom, s.lb.DNSName)
 	}
 	for _, r := range s.routes { // an existence test: the order does not matter
 		if r.Spec.Host == host {
@@ -541,8 +541,12 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		if w != "" {
 			w = "; " + w
 		}
-		b.notef(h, "route %s matched (host %s, path %s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
-			be.Key, be.Host, orSlash(be.Path), be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
+		other := ""
+		if len(m.Rejected) > 0 {
+			other = "; not chosen: " + strings.Join(m.Rejected, "; ")
+		}
+		b.notef(h, "route %s matched (host %s, longest matching path %s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
+			be.Key, be.Host, orSlash(be.Path), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
 	}
 	b.r.Pod = sv.Pod
 	// Can the connection be made?
@@ -561,7 +565,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	}
 	s.trackConn(rp, sv.Pod, 0)
 	b.r.Pod = sv.Pod
-	s.serveInPod(b, target, rp)
+	s.serveInPod(b, target, rp, be.TimeoutMs)
 }
 
 // trackConn counts an open router → server connection until the pod
@@ -584,7 +588,7 @@ func (s *Sim) connDone(t timer) {
 }
 
 // serveInPod: the app answers, then the response retraces the path.
-func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod) {
+func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
 	d := s.deploys[target.Owner]
 	svc := s.settings.Latency.ServiceMs
 	if d != nil && d.Spec.ServiceMs > 0 {
@@ -601,8 +605,21 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod) {
 			b.notef(h, "pod %s serves the request", target.Key)
 		}
 	}
-	if h.EndMs-h.StartMs > serverTimeoutMs && rp != nil {
-		b.r.Reason = "the pod did not answer within the router's 30 s server timeout"
+	if rp != nil && target.RestartAt > 0 && target.RestartAt < h.EndMs {
+		// The kubelet kills the container mid-request: the router sees the
+		// connection closed without a response.
+		h.EndMs = max(target.RestartAt, h.StartMs)
+		b.t = h.EndMs
+		h.Failed = true
+		b.r.Reason = fmt.Sprintf("502 Bad Gateway: pod %s's container was restarted (liveness) before it answered; the router saw the connection close", target.Key)
+		b.respond(502, "http-error")
+		return
+	}
+	if rp != nil && h.EndMs-h.StartMs > timeout {
+		h.EndMs = h.StartMs + timeout
+		b.t = h.EndMs
+		h.Failed = true
+		b.r.Reason = fmt.Sprintf("504 Gateway Timeout: the pod did not answer within the router's server timeout (%d s)", timeout/1000)
 		b.respond(504, "http-error")
 		return
 	}

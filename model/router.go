@@ -88,6 +88,11 @@ func (s *Sim) routerReload(key string) {
 	rs.PendingReload = false
 	rs.LastReload = s.now
 	rs.Config = s.buildRouterConfig()
+	for _, k := range sortedKeys(s.goneAt) { // forget pods no config lists any more
+		if s.now-s.goneAt[k] > 60_000 {
+			delete(s.goneAt, k)
+		}
+	}
 	s.changed()
 	n := 0
 	for _, b := range rs.Config.Routes {
@@ -190,6 +195,9 @@ func (s *Sim) buildBackend(r *route) *backend {
 	}
 	b.Balance, b.Forced = s.effectiveBalance(sp, b.Termination == "passthrough", active)
 	b.Cookies = b.Termination != "passthrough" && sp.Annotations[AnnotationDisableCookies] != "true"
+	if ms, ok := parseHAProxyDuration(sp.Annotations[AnnotationTimeout]); ok {
+		b.TimeoutMs = ms
+	}
 	b.CookieName = cookieID(b.Key, 0)
 	return b
 }
@@ -225,6 +233,30 @@ func routePortIndex(sv *service, target string) int {
 		}
 	}
 	return -1
+}
+
+// parseHAProxyDuration reads the timeout annotation: a number with an
+// optional unit us, ms, s, m, h or d (no unit means milliseconds).
+func parseHAProxyDuration(v string) (int64, bool) {
+	if v == "" {
+		return 0, false
+	}
+	units := []struct {
+		suffix string
+		ms     float64
+	}{{"us", 0.001}, {"ms", 1}, {"s", 1000}, {"m", 60_000}, {"h", 3_600_000}, {"d", 86_400_000}}
+	num, mult := v, 1.0
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			num, mult = strings.TrimSuffix(v, u.suffix), u.ms
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n <= 0 || n*mult > 86_400_000 {
+		return 0, false
+	}
+	return int64(n * mult), true
 }
 
 func cookieID(a string, b int) string {

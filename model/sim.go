@@ -35,7 +35,8 @@ type Sim struct {
 	timers   timerQueue
 	traffic  trafficState
 	clients  map[string]*client
-	ipvsRR   map[string]int // kube-proxy IPVS rr cursor per node+service
+	ipvsRR   map[string]int   // kube-proxy IPVS rr cursor per node+service
+	goneAt   map[string]int64 // deleted pod → when (router checks still probe its old IP)
 	affinity map[string]affinityEntry
 
 	metrics Metrics
@@ -94,27 +95,29 @@ type deployment struct {
 }
 
 type pod struct {
-	Namespace   string
-	Name        string
-	Key         string
-	Owner       string // deployment key
-	Labels      map[string]string
-	Ports       []ContainerPort
-	Node        string
-	IP          string
-	Phase       string
-	Running     bool
-	Ready       bool
-	ProbeFails  bool // readiness probe set to fail
-	Live        bool
-	Terminating bool
-	Restarts    int
-	Created     int64 // creation order
-	Router      bool
-	gen         int // bumps on restart so stale timers are ignored
-	hopID       string
-	addr80      string // router pods: IP:80 and IP:443
-	addr443     string
+	Namespace     string
+	Name          string
+	Key           string
+	Owner         string // deployment key
+	Labels        map[string]string
+	Ports         []ContainerPort
+	Node          string
+	IP            string
+	Phase         string
+	Running       bool
+	Ready         bool
+	ProbeFails    bool // readiness probe set to fail
+	Live          bool
+	Terminating   bool
+	Restarts      int
+	RestartAt     int64 // when a pending liveness restart kills the container, 0 if none
+	TerminatingAt int64
+	Created       int64 // creation order
+	Router        bool
+	gen           int // bumps on restart so stale timers are ignored
+	hopID         string
+	addr80        string // router pods: IP:80 and IP:443
+	addr443       string
 }
 
 type service struct {
@@ -154,6 +157,7 @@ func New(sc Scenario) (*Sim, error) {
 		clusterIPs: map[string]bool{},
 		clients:    map[string]*client{},
 		ipvsRR:     map[string]int{},
+		goneAt:     map[string]int64{},
 		affinity:   map[string]affinityEntry{},
 		record:     true,
 		metrics:    newMetrics(),
@@ -273,6 +277,7 @@ func (s *Sim) Clone() *Sim {
 		c.clients[k] = v.clone()
 	}
 	c.ipvsRR = cloneValues(s.ipvsRR)
+	c.goneAt = cloneValues(s.goneAt)
 	c.affinity = cloneValues(s.affinity)
 	c.metrics = s.metrics.clone()
 	c.outRequests, c.outLog = nil, nil

@@ -242,6 +242,7 @@ func (s *Sim) terminatePod(p *pod, why string) {
 		return
 	}
 	p.Terminating = true
+	p.TerminatingAt = s.now
 	wasReady := p.Ready
 	p.Ready = false
 	s.changed()
@@ -284,6 +285,7 @@ func (s *Sim) podRemoved(t timer) {
 		return
 	}
 	s.removePod(p)
+	s.goneAt[p.Key] = s.now
 	if p.IP != "" {
 		s.releasePodIP(p.IP)
 	}
@@ -308,6 +310,7 @@ func (s *Sim) podRestart(t timer) {
 	}
 	p.gen++
 	p.Restarts++
+	p.RestartAt = 0
 	p.Live = true
 	p.Running = true
 	s.changed()

@@ -1,0 +1,164 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// domain.md §1, the golden path hop by hop: one test per numbered hop.
+
+func goldenTrace(t *testing.T) (*Sim, TraceResult) {
+	t.Helper()
+	s := newShop(t)
+	tr, err := s.Trace(TraceRequest{URL: "https://shop.apps.demo.example.com/cart", Client: "curl", ClientIP: "198.51.100.9"})
+	require.NoError(t, err)
+	require.Equal(t, 200, tr.Status)
+	return s, tr
+}
+
+func TestHop1DNSWildcardAnswersOneIPPerHealthyAZ(t *testing.T) {
+	s, tr := goldenTrace(t)
+	assert.Contains(t, tr.Hops[0].Note, "*.apps.demo.example.com")
+	snap := s.Snapshot()
+	assert.Equal(t, "*.apps.demo.example.com", snap.DNS.Record)
+	assert.Len(t, snap.DNS.Answer, 2)
+	inet := hopOf(tr, HopInternet)
+	assert.Contains(t, snap.DNS.Answer, strings.Split(inet.Dst, ":")[0])
+	assert.True(t, strings.HasSuffix(inet.Dst, ":443"))
+}
+
+func TestHop2LBPicksHealthyWorkerInItsOwnAZ(t *testing.T) {
+	s, tr := goldenTrace(t)
+	lb := hopOf(tr, HopLB)
+	zone := strings.TrimPrefix(lb.From, "lb:")
+	snap := s.Snapshot()
+	for _, tg := range snap.LoadBalancer.Targets {
+		if "node:"+tg.Node == lb.To {
+			assert.Equal(t, zone, tg.Zone, "cross-zone off: a target in the LB node's own AZ")
+			assert.True(t, tg.Healthy)
+		}
+	}
+}
+
+func TestHop3NodePortDNATsToTheLocalRouterWithoutSNAT(t *testing.T) {
+	s, tr := goldenTrace(t)
+	lb, np := hopOf(tr, HopLB), hopOf(tr, HopNodePort)
+	assert.Equal(t, lb.To, np.From)
+	assert.Equal(t, lb.Src, np.Src, "no SNAT: the source is kept")
+	for _, r := range s.Snapshot().Routers {
+		if "pod:openshift-ingress/"+r.Name == np.To {
+			assert.Equal(t, "node:"+r.Node, np.From, "the router pod on that node")
+		}
+	}
+	assert.Contains(t, np.NAT, "DNAT")
+}
+
+func TestHop4RouterOpensNewConnectionToAnEndpoint(t *testing.T) {
+	_, tr := goldenTrace(t)
+	np, pn := hopOf(tr, HopNodePort), hopOf(tr, HopPodNet)
+	assert.Equal(t, np.To, pn.From)
+	routerIP := strings.Split(np.Dst, ":")[0]
+	assert.True(t, strings.HasPrefix(pn.Src, routerIP+":"), "a new connection from the router pod's IP: %s", pn.Src)
+	assert.True(t, strings.HasSuffix(pn.Dst, ":8080"), "to the pod's targetPort")
+}
+
+func TestHop5CalicoSameNodeVethOtherNodeVXLAN(t *testing.T) {
+	s := newShop(t)
+	res := map[string]int{}
+	for i := 0; i < 40; i++ {
+		tr, err := s.Trace(TraceRequest{URL: shopURL, ClientIP: "198.51.100." + string(rune('0'+i%10))})
+		require.NoError(t, err)
+		pn := hopOf(tr, HopPodNet)
+		var routerNode, podNode string
+		for _, p := range s.Snapshot().Pods {
+			if "pod:"+p.Namespace+"/"+p.Name == pn.From {
+				routerNode = p.Node
+			}
+			if "pod:"+p.Namespace+"/"+p.Name == pn.To {
+				podNode = p.Node
+			}
+		}
+		if routerNode == podNode {
+			assert.Empty(t, pn.Encapsulation)
+			assert.Contains(t, pn.Note, "Same node")
+			res["same"]++
+		} else {
+			assert.Equal(t, "vxlan", pn.Encapsulation)
+			assert.Contains(t, pn.Outer, " → ")
+			res["cross"]++
+		}
+		s.AdvanceTo(s.Now() + 500)
+	}
+	assert.Positive(t, res["same"])
+	assert.Positive(t, res["cross"])
+}
+
+func TestHop6PodSeesRouterIPClientInXForwardedFor(t *testing.T) {
+	_, tr := goldenTrace(t)
+	pn := hopOf(tr, HopPodNet)
+	assert.Contains(t, pn.Headers, "X-Forwarded-For: 198.51.100.9")
+	assert.Contains(t, hopOf(tr, HopApp).Note, "sees the router pod")
+}
+
+func TestHop7ResponseRetracesTheSameConnections(t *testing.T) {
+	_, tr := goldenTrace(t)
+	var req, resp []Hop
+	for _, h := range tr.Hops {
+		switch {
+		case h.Kind == HopResponse:
+			resp = append(resp, h)
+		case h.Kind != HopDNS && h.Kind != HopApp:
+			req = append(req, h)
+		}
+	}
+	require.Len(t, resp, len(req))
+	for i, r := range resp {
+		q := req[len(req)-1-i]
+		assert.Equal(t, q.From, r.To)
+		assert.Equal(t, q.To, r.From)
+		assert.Equal(t, q.Src, r.Dst)
+	}
+}
+
+func TestNodeFailureEvictsAndReschedules(t *testing.T) {
+	sc := shopScenario()
+	sc.Settings.EvictionDelayMs = 10_000
+	s, err := New(sc)
+	require.NoError(t, err)
+	victim := appPods(s.Snapshot(), "shop")[0]
+	require.NoError(t, s.Apply(SetNodeReady{Node: victim.Node, Ready: false}))
+	s.AdvanceTo(nodeGraceMs + 1)
+	for _, p := range appPods(s.Snapshot(), "shop") {
+		if p.Node == victim.Node {
+			assert.False(t, p.Ready, "NotReady after the node grace period")
+		}
+	}
+	s.AdvanceTo(nodeGraceMs + 10_000 + 60_000)
+	pods := appPods(s.Snapshot(), "shop")
+	assert.Equal(t, 4, readyCount(pods))
+	for _, p := range pods {
+		assert.NotEqual(t, victim.Node, p.Node, "replaced elsewhere")
+	}
+}
+
+func TestZoneOutageShrinksDNSAndTrafficRecovers(t *testing.T) {
+	s := newShop(t)
+	routerZone := ""
+	for _, r := range s.Snapshot().Routers {
+		for _, n := range s.Snapshot().Nodes {
+			if n.Name == r.Node {
+				routerZone = n.Zone
+			}
+		}
+	}
+	require.NoError(t, s.Apply(SetZoneDown{Zone: routerZone, Down: true}))
+	s.AdvanceTo(30_000)
+	snap := s.Snapshot()
+	assert.Len(t, snap.DNS.Answer, 1, "the failed AZ left DNS: %v", snap.DNS.Answer)
+	res, err := s.Load(LoadRequest{URL: shopURL, Count: 200})
+	require.NoError(t, err)
+	assert.Equal(t, 200, res.StatusCodes["200"], "the surviving router serves: %v %v", res.StatusCodes, res.Outcomes)
+}
