@@ -82,10 +82,11 @@ func decodeApplyObject(data []byte) (model.Command, error) {
 	case c.policy != nil:
 		return model.Apply{NetworkPolicy: c.policy}, nil
 	}
-	if len(c.routes) != 1 {
-		return nil, applyError(at.fail("object.spec.rules", "this Ingress makes %d Routes; apply an Ingress with exactly one host and path", len(c.routes)))
+	if len(c.routes) == 0 {
+		return nil, applyError(at.fail("object.spec.rules", "this Ingress makes no Route (no rule with a host, path and Service backend)"))
 	}
-	return model.Apply{Route: &c.routes[0]}, nil
+	// One Ingress may make several Routes; they are applied all or none.
+	return model.Apply{Routes: c.routes}, nil
 }
 
 // applyError rewords a ParseError for a command (there is no document).

@@ -69,10 +69,12 @@ func TestDecodeCommandApplyEveryKind(t *testing.T) {
 			"spec":{"rules":[{"host":"api.hadywafa.com","http":{"paths":[{"path":"/","pathType":"Prefix",
 			"backend":{"service":{"name":"api-service","port":{"name":"http"}}}}]}}]}}`,
 			func(t *testing.T, a model.Apply) {
-				assert.Regexp(t, `^api-[a-z0-9]{5}$`, a.Route.Name)
-				assert.Equal(t, "api.hadywafa.com", a.Route.Host)
-				assert.Equal(t, "http", a.Route.TargetPort)
-				assert.Nil(t, a.Route.TLS)
+				require.Len(t, a.Routes, 1)
+				r := a.Routes[0]
+				assert.Regexp(t, `^api-[a-z0-9]{5}$`, r.Name)
+				assert.Equal(t, "api.hadywafa.com", r.Host)
+				assert.Equal(t, "http", r.TargetPort)
+				assert.Nil(t, r.TLS)
 			}},
 	}
 	for name, tc := range cases {
@@ -106,10 +108,9 @@ func TestDecodeCommandErrors(t *testing.T) {
 			"model: invalid: apply Route n/r: object.spec.tls.insecureEdgeTerminationPolicy: Allow is not valid with passthrough termination"},
 		{"replicas out of range", `{"type":"apply","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":1000000}}}`,
 			"model: invalid: apply Deployment default/d: object.spec.replicas: must be between 0 and 500, got 1000000"},
-		{"Ingress with two routes", `{"type":"apply","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"i"},
-			"spec":{"rules":[{"host":"a.example.com","http":{"paths":[{"path":"/a","backend":{"service":{"name":"s","port":{"number":80}}}},
-			{"path":"/b","backend":{"service":{"name":"s","port":{"number":80}}}}]}}]}}}`,
-			"model: invalid: apply Ingress default/i: object.spec.rules: this Ingress makes 2 Routes; apply an Ingress with exactly one host and path"},
+		{"Ingress without a rule", `{"type":"apply","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"i"},
+			"spec":{"rules":[{"host":"a.example.com"}]}}}`,
+			"model: invalid: apply Ingress default/i: object.spec.rules: this Ingress makes no Route"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,4 +134,20 @@ func TestDecodeCommandDelegatesOtherTypesToTheModel(t *testing.T) {
 
 	_, err = DecodeCommand([]byte(`{"type":"explode"}`))
 	assert.ErrorIs(t, err, model.ErrInvalid)
+}
+
+func TestApplyIngressWithTwoPathsMakesTwoRoutesAtOnce(t *testing.T) {
+	cmd, err := DecodeCommand([]byte(`{"type":"apply","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"i","namespace":"shop"},
+		"spec":{"rules":[{"host":"a.apps.demo.example.com","http":{"paths":[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"shop","port":{"number":80}}}},
+		{"path":"/b","pathType":"Prefix","backend":{"service":{"name":"shop","port":{"number":80}}}}]}}]}}}`))
+	require.NoError(t, err)
+	apply, ok := cmd.(model.Apply)
+	require.True(t, ok)
+	require.Len(t, apply.Routes, 2)
+	sc, _, err := Load("shop")
+	require.NoError(t, err)
+	sim, err := model.New(sc)
+	require.NoError(t, err)
+	require.NoError(t, sim.Apply(apply))
+	assert.Len(t, sim.Snapshot().Routes, 3)
 }
