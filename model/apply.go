@@ -32,7 +32,9 @@ func (s *Sim) Apply(c Command) error {
 			return fmt.Errorf("%w: pod %s/%s is already terminating", ErrConflict, c.Namespace, c.Pod)
 		}
 		s.terminatePod(p, "deleted")
-		s.reconcile(s.deploys[p.Owner])
+		if d := s.deploys[p.Owner]; d != nil {
+			s.reconcile(d)
+		}
 	case SetPodReady:
 		p, err := s.podByName(c.Namespace, c.Pod)
 		if err != nil {

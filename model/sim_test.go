@@ -148,3 +148,14 @@ func TestScenarioRoundTripKeepsObjects(t *testing.T) {
 	assert.Equal(t, 6, b.Deployments[1].Replicas)
 	assert.Equal(t, sc, s2.Scenario())
 }
+
+func TestDeleteDeploymentWhilePodsStartAndTerminate(t *testing.T) {
+	s := newShop(t)
+	require.NoError(t, s.Apply(Scale{Namespace: "shop", Deployment: "shop", Replicas: 6}))
+	require.NoError(t, s.Apply(Delete{Kind: "Deployment", Namespace: "shop", Name: "shop"}))
+	s.AdvanceTo(120_000)
+	assert.Empty(t, appPods(s.Snapshot(), "shop"))
+	tr, err := s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.Equal(t, 503, tr.Status)
+}

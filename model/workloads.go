@@ -168,7 +168,7 @@ func (s *Sim) schedulePod(p *pod) {
 	p.IP = s.allocPodIP(best)
 	p.addr80, p.addr443 = p.IP+":80", p.IP+":443"
 	s.changed()
-	start := s.deploys[p.Owner].Spec.StartupMs
+	start := s.ownerSpec(p).StartupMs
 	if start <= 0 {
 		start = 2500
 	}
@@ -184,7 +184,7 @@ func (s *Sim) podRunning(t timer) {
 	p.Phase, p.Running = "Running", true
 	s.changed()
 	s.logf("pod", p.hopID, "pod %s Running (containers started; readiness probe pending)", p.Key)
-	delay := s.deploys[p.Owner].Spec.ReadinessDelayMs
+	delay := s.ownerSpec(p).ReadinessDelayMs
 	if delay <= 0 {
 		delay = 1000
 	}
@@ -250,7 +250,7 @@ func (s *Sim) terminatePod(p *pod, why string) {
 	if wasReady || p.Running {
 		s.endpointsChanged(p)
 	}
-	grace := s.deploys[p.Owner].Spec.GracePeriodMs
+	grace := s.ownerSpec(p).GracePeriodMs
 	if grace <= 0 {
 		grace = 30_000
 	}
@@ -316,11 +316,20 @@ func (s *Sim) podRestart(t timer) {
 	s.changed()
 	s.setReady(p, false, "liveness probe failed 3 times: container restarted")
 	s.logf("pod", p.hopID, "pod %s container restarted (restarts=%d); same pod, same IP", p.Key, p.Restarts)
-	delay := s.deploys[p.Owner].Spec.StartupMs + s.deploys[p.Owner].Spec.ReadinessDelayMs
+	delay := s.ownerSpec(p).StartupMs + s.ownerSpec(p).ReadinessDelayMs
 	if delay <= 0 {
 		delay = 3500
 	}
 	s.schedule(timer{At: s.now + delay, Kind: tmPodReady, Key: p.Key, Gen: p.gen})
+}
+
+// ownerSpec is the spec of the Deployment that owns p; the zero spec
+// (defaults apply) once the Deployment has been deleted.
+func (s *Sim) ownerSpec(p *pod) Deployment {
+	if d := s.deploys[p.Owner]; d != nil {
+		return d.Spec
+	}
+	return Deployment{}
 }
 
 // selects reports whether a Service or Deployment selector matches labels.
