@@ -181,8 +181,8 @@ func (s *Sim) setNodeReady(n *node, ready bool) {
 	s.changed()
 	if !ready {
 		n.DownAt = s.now
-		s.logf("node", n.hopID, "node %s stopped responding (NotReady in %d s, pods evicted %d s later)", n.Name, nodeGraceMs/1000, s.settings.EvictionDelayMs/1000)
-		s.schedule(timer{At: s.now + nodeGraceMs, Kind: tmNodeGrace, Key: n.Name, Gen: int(n.DownAt)})
+		s.logf("node", n.hopID, "node %s stopped responding (NotReady in %d s, pods evicted %d s later)", n.Name, s.settings.NodeGracePeriodMs/1000, s.settings.EvictionDelayMs/1000)
+		s.schedule(timer{At: s.now + s.settings.NodeGracePeriodMs, Kind: tmNodeGrace, Key: n.Name, Gen: int(n.DownAt)})
 		return
 	}
 	s.logf("node", n.hopID, "node %s Ready again", n.Name)
@@ -269,6 +269,7 @@ func (s *Sim) setNetwork(c SetNetwork) error {
 			return err
 		}
 	}
+	s.netChangedAt = s.now
 	if c.Encapsulation != nil {
 		s.settings.Encapsulation = *c.Encapsulation
 		s.logf("command", "cluster", "Calico IP pool encapsulation: %s", *c.Encapsulation)
@@ -276,6 +277,10 @@ func (s *Sim) setNetwork(c SetNetwork) error {
 	if c.KubeProxyMode != nil {
 		s.settings.KubeProxyMode = *c.KubeProxyMode
 		s.logf("command", "cluster", "kube-proxy mode: %s", *c.KubeProxyMode)
+	}
+	if c.SecurityGroupsAllowIPIPAndBGP != nil {
+		s.settings.SecurityGroupsAllowIPIPAndBGP = *c.SecurityGroupsAllowIPIPAndBGP
+		s.logf("command", "cluster", "AWS security groups: IP-in-IP and BGP between nodes %s", map[bool]string{true: "allowed", false: "not allowed"}[*c.SecurityGroupsAllowIPIPAndBGP])
 	}
 	if c.SourceDestCheck != nil {
 		v := *c.SourceDestCheck
@@ -362,6 +367,7 @@ func (s *Sim) applyNamespace(ns Namespace) error {
 	}
 	labels := withLabel(ns.Labels, "kubernetes.io/metadata.name", ns.Name)
 	s.namespaces[ns.Name] = &namespace{Name: ns.Name, Labels: labels}
+	s.netChangedAt = s.now
 	s.changed()
 	s.logf("command", "ns:"+ns.Name, "namespace %s applied", ns.Name)
 	s.routersDirty()
@@ -634,6 +640,7 @@ func (s *Sim) applyNetworkPolicy(p NetworkPolicy) error {
 	s.ensureNamespace(p.Namespace)
 	cp := p
 	s.policies[p.Namespace+"/"+p.Name] = &cp
+	s.netChangedAt = s.now
 	s.changed()
 	s.logf("command", "netpol:"+p.Namespace+"/"+p.Name, "NetworkPolicy %s/%s applied", p.Namespace, p.Name)
 	return nil
@@ -672,6 +679,7 @@ func (s *Sim) deleteObject(d Delete) error {
 			return notFoundf("networkpolicy %s", key)
 		}
 		delete(s.policies, key)
+		s.netChangedAt = s.now
 	default:
 		return invalidf("kind", "%q is not one of Deployment, Service, Route, NetworkPolicy", d.Kind)
 	}

@@ -9,12 +9,12 @@ import (
 // pickServer runs the backend's balancing algorithm in one router and
 // returns the chosen server's index (−1 when no server has weight) and,
 // when explain is set, what it drew.
-func (s *Sim) pickServer(rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
+func (s *Sim) pickServer(rp *pod, rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
 	var buf [64]int
 	cands := buf[:0]
 	checked := len(b.Servers) > 1 // HAProxy health-checks only then
 	for i, sv := range b.Servers {
-		if sv.Weight > 0 && !(checked && s.checkDown(sv)) {
+		if sv.Weight > 0 && !(checked && s.checkDown(rp, sv)) {
 			cands = append(cands, i)
 		}
 	}
@@ -79,25 +79,49 @@ const (
 	checkFall       = 3
 )
 
-// checkDown says whether this router's health checks have marked the
-// server DOWN by now: its pod has been unreachable (gone, terminating and
-// no longer listening, or on a dead node) for checkFall intervals.
-func (s *Sim) checkDown(sv server) bool {
-	var since int64 = -1
+// checkKey names one router's health check of one server.
+type checkKey struct{ router, pod string }
+
+// checkDown says whether router rp's health checks have marked the server
+// DOWN by now: its pod has been unreachable from rp (gone, terminating and
+// no longer listening, on a dead node, or cut off by the network or a
+// NetworkPolicy) for checkFall intervals. Results are cached per state
+// version; only the comparison with now is done per request.
+func (s *Sim) checkDown(rp *pod, sv server) bool {
+	if s.checks.version != s.version || s.checks.since == nil {
+		s.checks.version, s.checks.since = s.version, map[checkKey]int64{}
+	}
+	k := checkKey{rp.Key, sv.Pod}
+	since, ok := s.checks.since[k]
+	if !ok {
+		since = s.unreachableSince(rp, sv)
+		s.checks.since[k] = since
+	}
+	return since >= 0 && s.now-since >= checkIntervalMs*checkFall
+}
+
+// unreachableSince is when sv stopped answering rp's TCP checks, −1 if it
+// answers.
+func (s *Sim) unreachableSince(rp *pod, sv server) int64 {
 	p := s.pods[sv.Pod]
 	switch {
 	case p == nil:
 		if at, ok := s.goneAt[sv.Pod]; ok {
-			since = at
+			return at
 		}
+		return -1
 	case p.Terminating:
-		since = p.TerminatingAt
-	default:
-		if n := s.nodeByName(p.Node); n != nil && !s.nodeUp(n) {
-			since = n.DownAt
-		}
+		return p.TerminatingAt
 	}
-	return since >= 0 && s.now-since >= checkIntervalMs*checkFall
+	n := s.nodeByName(p.Node)
+	if n != nil && !s.nodeUp(n) {
+		return n.DownAt
+	}
+	_, drop := s.podToPod(s.nodeByName(rp.Node), n)
+	if ok, _ := s.policyAllows(rp, p, sv.Port); drop != "" || !ok {
+		return max(s.netChangedAt, p.ScheduledAt)
+	}
+	return -1
 }
 
 // weightedAt maps u in [0,1) to a server by cumulative weight.

@@ -64,6 +64,9 @@ type SetNetwork struct {
 	Encapsulation   *string `json:"encapsulation,omitempty"`
 	KubeProxyMode   *string `json:"kubeProxyMode,omitempty"`
 	SourceDestCheck *bool   `json:"sourceDestCheck,omitempty"`
+	// SecurityGroupsAllowIPIPAndBGP adds (or removes) the security group
+	// rules for IP protocol 4 and TCP 179 between nodes.
+	SecurityGroupsAllowIPIPAndBGP *bool `json:"securityGroupsAllowIPIPAndBGP,omitempty"`
 }
 
 // SetTraffic replaces the live traffic profile.

@@ -430,3 +430,16 @@ func TestApplyRoutesIsAllOrNothing(t *testing.T) {
 	assert.ErrorContains(t, err, "routes[1]")
 	assert.Len(t, s.Snapshot().Routes, 1, "nothing applied")
 }
+
+func TestDefaultDenyRouterChecksMarkServersDown(t *testing.T) {
+	s := newShop(t)
+	dd := denyAll()
+	require.NoError(t, s.Apply(Apply{NetworkPolicy: &dd}))
+	tr, _ := s.Trace(TraceRequest{URL: shopURL})
+	assert.Equal(t, 503, tr.Status)
+	assert.Contains(t, tr.Reason, "timed out", "at first the connect times out")
+	s.AdvanceTo(20_000)
+	tr, _ = s.Trace(TraceRequest{URL: shopURL})
+	assert.Equal(t, 503, tr.Status)
+	assert.Contains(t, tr.Reason, "marked all 4 servers of route shop/shop DOWN", "then the checks have failed 3 times")
+}

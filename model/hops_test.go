@@ -130,13 +130,13 @@ func TestNodeFailureEvictsAndReschedules(t *testing.T) {
 	require.NoError(t, err)
 	victim := appPods(s.Snapshot(), "shop")[0]
 	require.NoError(t, s.Apply(SetNodeReady{Node: victim.Node, Ready: false}))
-	s.AdvanceTo(nodeGraceMs + 1)
+	s.AdvanceTo(40_000 + 1)
 	for _, p := range appPods(s.Snapshot(), "shop") {
 		if p.Node == victim.Node {
 			assert.False(t, p.Ready, "NotReady after the node grace period")
 		}
 	}
-	s.AdvanceTo(nodeGraceMs + 10_000 + 60_000)
+	s.AdvanceTo(40_000 + 10_000 + 60_000)
 	pods := appPods(s.Snapshot(), "shop")
 	assert.Equal(t, 4, readyCount(pods))
 	for _, p := range pods {
@@ -161,4 +161,20 @@ func TestZoneOutageShrinksDNSAndTrafficRecovers(t *testing.T) {
 	res, err := s.Load(LoadRequest{URL: shopURL, Count: 200})
 	require.NoError(t, err)
 	assert.Equal(t, 200, res.StatusCodes["200"], "the surviving router serves: %v %v", res.StatusCodes, res.Outcomes)
+}
+
+func TestIPIPNeedsSecurityGroupRules(t *testing.T) {
+	sc := shopScenario()
+	sc.Settings.Encapsulation = "IPIP"
+	s, err := New(sc)
+	require.NoError(t, err)
+	res, err := s.Load(LoadRequest{URL: shopURL, Count: 200})
+	require.NoError(t, err)
+	assert.Positive(t, res.StatusCodes["503"], "cross-node IP-in-IP is dropped by the default security groups: %v", res.StatusCodes)
+	assert.Positive(t, res.StatusCodes["200"], "same-node traffic needs no encapsulation")
+	on := true
+	require.NoError(t, s.Apply(SetNetwork{SecurityGroupsAllowIPIPAndBGP: &on}))
+	res, err = s.Load(LoadRequest{URL: shopURL, Count: 200})
+	require.NoError(t, err)
+	assert.Equal(t, 200, res.StatusCodes["200"])
 }

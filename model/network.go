@@ -23,11 +23,15 @@ func (s *Sim) podToPod(from, to *node) (encap, dropped string) {
 	case mode == "VXLAN" || (mode == "VXLANCrossSubnet" && crossSubnet):
 		return "vxlan", ""
 	case mode == "IPIP" || (mode == "IPIPCrossSubnet" && crossSubnet):
-		// OpenShift's AWS security groups open VXLAN (UDP 4789) but not
-		// IP protocol 4 (domain.md marks this "verify").
+		if !s.settings.SecurityGroupsAllowIPIPAndBGP {
+			return "ipip", fmt.Sprintf("the AWS security groups between %s and %s open VXLAN (UDP 4789) but not IP protocol 4, so the IP-in-IP packet is dropped (allow it, or use VXLAN)", from.Name, to.Name)
+		}
 		return "ipip", ""
 	}
-	// Unencapsulated: pod IPs travel as they are.
+	// Unencapsulated: pod IPs travel as they are, on routes learned over BGP.
+	if !s.settings.SecurityGroupsAllowIPIPAndBGP {
+		return "", fmt.Sprintf("without encapsulation Calico needs BGP (TCP 179) between nodes to learn pod routes, and the AWS security groups do not open it, so %s has no route to %s's pods", from.Name, to.Name)
+	}
 	if crossSubnet {
 		return "", fmt.Sprintf("unencapsulated pod traffic from %s to %s crosses subnets (AZ %s → %s) and the VPC route table knows no route to the pod CIDR, so it is dropped", from.Name, to.Name, from.Zone, to.Zone)
 	}

@@ -482,7 +482,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		}
 	}
 	if idx < 0 {
-		idx, why = s.pickServer(rs, be, clientIP, b.explain)
+		idx, why = s.pickServer(rp, rs, be, clientIP, b.explain)
 	}
 	if idx < 0 {
 		if passthrough {
@@ -490,7 +490,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 			b.fail("reset", 0, fmt.Sprintf("passthrough route %s has no ready endpoint: the router closes the TCP connection (no HTTP page)", be.Key))
 			return
 		}
-		s.router503(b, fmt.Sprintf("route %s has no server to send to (no ready endpoints, or every weight is 0)", be.Key))
+		s.router503(b, noServerReason(be))
 		return
 	}
 	sv := be.Servers[idx]
@@ -624,6 +624,24 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
 		return
 	}
 	b.respond(200, "ok")
+}
+
+// noServerReason says why a backend had no server to pick.
+func noServerReason(be *backend) string {
+	weighted := 0
+	for _, sv := range be.Servers {
+		if sv.Weight > 0 {
+			weighted++
+		}
+	}
+	switch {
+	case len(be.Servers) == 0:
+		return fmt.Sprintf("route %s's Services have no ready endpoints in this router's configuration", be.Key)
+	case weighted == 0:
+		return fmt.Sprintf("every Service of route %s has weight 0", be.Key)
+	default:
+		return fmt.Sprintf("the router's health checks (TCP connect every 5 s, 3 failures) have marked all %d servers of route %s DOWN", weighted, be.Key)
+	}
 }
 
 // router503 is HAProxy's "Application is not available" page.

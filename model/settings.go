@@ -47,7 +47,6 @@ const (
 	nlbIdleTimeoutMs   = 350_000
 	connectTimeoutMs   = 5000
 	serverTimeoutMs    = 30_000
-	nodeGraceMs        = 40_000 // node-monitor-grace-period before pods turn NotReady
 	livenessFailMs     = 30_000 // 3 failed probes, 10 s apart, before a restart
 	affinityTimeoutMs  = 10_800_000
 )
@@ -102,6 +101,9 @@ func (s *Settings) fillDefaults() {
 	if s.ReloadIntervalMs == 0 {
 		s.ReloadIntervalMs = 5000
 	}
+	if s.NodeGracePeriodMs == 0 {
+		s.NodeGracePeriodMs = 40_000
+	}
 	if s.EvictionDelayMs == 0 {
 		s.EvictionDelayMs = 300_000
 	}
@@ -149,6 +151,9 @@ func (s *Settings) validate() error {
 	}
 	if s.ReloadIntervalMs < 0 || s.ReloadIntervalMs > 60_000 {
 		return invalidf("settings.reloadIntervalMs", "0..60000, got %d", s.ReloadIntervalMs)
+	}
+	if s.NodeGracePeriodMs < 0 || s.NodeGracePeriodMs > 600_000 {
+		return invalidf("settings.nodeGracePeriodMs", "0..600000, got %d", s.NodeGracePeriodMs)
 	}
 	if s.EvictionDelayMs < 0 || s.EvictionDelayMs > 3_600_000 {
 		return invalidf("settings.evictionDelayMs", "0..3600000, got %d", s.EvictionDelayMs)

@@ -42,6 +42,14 @@ type Sim struct {
 	metrics Metrics
 	nextReq uint64
 
+	// netChangedAt is when the network or NetworkPolicy last changed.
+	netChangedAt int64
+	// checks caches router health-check results for one state version.
+	checks struct {
+		version uint64
+		since   map[checkKey]int64
+	}
+
 	// dnsCache holds the DNS answer for the current state version.
 	dnsCache struct {
 		version uint64
@@ -112,6 +120,7 @@ type pod struct {
 	Restarts      int
 	RestartAt     int64 // when a pending liveness restart kills the container, 0 if none
 	TerminatingAt int64
+	ScheduledAt   int64
 	Created       int64 // creation order
 	Router        bool
 	gen           int // bumps on restart so stale timers are ignored
@@ -281,6 +290,8 @@ func (s *Sim) Clone() *Sim {
 	c.affinity = cloneValues(s.affinity)
 	c.metrics = s.metrics.clone()
 	c.outRequests, c.outLog = nil, nil
+	c.checks.since = nil
+	c.dnsCache.zones = slices.Clone(s.dnsCache.zones)
 	return &c
 }
 

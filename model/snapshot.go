@@ -191,7 +191,9 @@ type NetworkView struct {
 	Encapsulation   string `json:"encapsulation"` // VXLAN, IPIP, VXLANCrossSubnet, IPIPCrossSubnet, None
 	KubeProxyMode   string `json:"kubeProxyMode"` // iptables, ipvs
 	SourceDestCheck bool   `json:"sourceDestCheck"`
-	BlockSize       int    `json:"blockSize"` // 26
+	// SecurityGroupsAllowIPIPAndBGP: see Settings.
+	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP"`
+	BlockSize                     int  `json:"blockSize"` // 26
 }
 
 // Metrics counts finished requests since the scenario loaded.

@@ -46,6 +46,16 @@ type Settings struct {
 	// EvictionDelayMs is how long pods on a failed node wait before they
 	// are replaced (the default toleration, 300 s).
 	EvictionDelayMs int64 `json:"evictionDelayMs"`
+	// NodeGracePeriodMs is the node controller's node-monitor-grace-period:
+	// how long a silent node stays Ready (40 s; newer Kubernetes releases
+	// use 50 s — a setting because it varies).
+	NodeGracePeriodMs int64 `json:"nodeGracePeriodMs"`
+	// SecurityGroupsAllowIPIPAndBGP says whether the nodes' AWS security
+	// groups admit IP protocol 4 (IP-in-IP) and TCP 179 (BGP) between
+	// nodes. The installer's groups open VXLAN (UDP 4789) but, per
+	// domain.md (marked "verify"), not these — so IPIP and unencapsulated
+	// modes fail until someone adds the rules.
+	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP"`
 	// AllowWildcardRoutes is the IngressController's route admission
 	// wildcard policy (WildcardsDisallowed by default).
 	AllowWildcardRoutes bool           `json:"allowWildcardRoutes"`

@@ -23,6 +23,7 @@ func (s *Sim) Snapshot() Snapshot {
 		Network: NetworkView{
 			CNI: "Calico", Encapsulation: st.Encapsulation, KubeProxyMode: st.KubeProxyMode,
 			SourceDestCheck: *st.SourceDestCheck, BlockSize: blockPrefix,
+			SecurityGroupsAllowIPIPAndBGP: st.SecurityGroupsAllowIPIPAndBGP,
 		},
 		Traffic: s.traffic.profile,
 		Metrics: s.metrics.clone(),

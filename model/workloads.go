@@ -167,6 +167,7 @@ func (s *Sim) schedulePod(p *pod) {
 	p.Node = best.Name
 	p.IP = s.allocPodIP(best)
 	p.addr80, p.addr443 = p.IP+":80", p.IP+":443"
+	p.ScheduledAt = s.now
 	s.changed()
 	start := s.ownerSpec(p).StartupMs
 	if start <= 0 {
