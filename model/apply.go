@@ -89,8 +89,8 @@ func (s *Sim) Apply(c Command) error {
 			}
 		}
 	case ScaleRouters:
-		if c.Replicas < 0 || c.Replicas > maxRouterReplicas {
-			return invalidf("replicas", "0..%d router replicas, got %d", maxRouterReplicas, c.Replicas)
+		if c.Replicas < 0 || c.Replicas > MaxRouterReplicas {
+			return invalidf("replicas", "0..%d router replicas, got %d", MaxRouterReplicas, c.Replicas)
 		}
 		s.routers.Spec.Replicas = c.Replicas
 		s.changed()

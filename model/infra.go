@@ -86,7 +86,7 @@ func (s *Sim) buildInfrastructure() {
 		Spec: Deployment{
 			Namespace: routerNamespace,
 			Name:      routerDeployment,
-			Replicas:  s.settings.RouterReplicas,
+			Replicas:  *s.settings.RouterReplicas,
 			Selector:  map[string]string{"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
 			Labels:    map[string]string{"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
 			Ports:     []ContainerPort{{Name: "http", Port: 80}, {Name: "https", Port: 443}, {Name: "metrics", Port: 1936}},

@@ -545,8 +545,8 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		if len(m.Rejected) > 0 {
 			other = "; not chosen: " + strings.Join(m.Rejected, "; ")
 		}
-		b.notef(h, "route %s matched (host %s, longest matching path %s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
-			be.Key, be.Host, orSlash(be.Path), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
+		b.notef(h, "route %s matched (%s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
+			be.Key, matchedBy(be), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
 	}
 	b.r.Pod = sv.Pod
 	// Can the connection be made?
@@ -624,6 +624,14 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
 		return
 	}
 	b.respond(200, "ok")
+}
+
+// matchedBy says what the router matched a route on.
+func matchedBy(be *backend) string {
+	if be.Termination == "passthrough" {
+		return "SNI " + be.Host + "; passthrough routes match on the TLS server name only, no path"
+	}
+	return "host " + be.Host + ", longest matching path " + orSlash(be.Path)
 }
 
 // noServerReason says why a backend had no server to pick.

@@ -14,7 +14,8 @@ func (s *Sim) Scenario() Scenario {
 	st.Zones = slices.Clone(st.Zones)
 	dst := *st.SourceDestCheck
 	st.SourceDestCheck = &dst
-	st.RouterReplicas = s.routers.Spec.Replicas
+	routers := s.routers.Spec.Replicas
+	st.RouterReplicas = &routers
 	st.LBType, st.CrossZone = s.lb.Type, s.lb.CrossZone
 	st.Traffic = s.traffic.profile
 	st.Traffic.Mix = slices.Clone(st.Traffic.Mix)
@@ -35,7 +36,10 @@ func (s *Sim) Scenario() Scenario {
 		}
 		sc.Namespaces = append(sc.Namespaces, Namespace{Name: ns.Name, Labels: labels})
 	}
-	for _, k := range sortedKeys(s.deploys) {
+	// Deployments in creation order, so a re-import schedules alike.
+	dkeys := sortedKeys(s.deploys)
+	slices.SortStableFunc(dkeys, func(a, b string) int { return int(s.deploys[a].created - s.deploys[b].created) })
+	for _, k := range dkeys {
 		if d := s.deploys[k]; !d.isRouter {
 			sc.Deployments = append(sc.Deployments, d.Spec)
 		}

@@ -25,6 +25,9 @@ const (
 	AnnotationTimeout        = "haproxy.router.openshift.io/timeout"
 )
 
+// MaxRouterReplicas bounds the default IngressController's replicas.
+const MaxRouterReplicas = 10
+
 // Fixed cluster facts (domain.md §6).
 const (
 	vpcCIDR            = "10.0.0.0/16"
@@ -35,7 +38,6 @@ const (
 	routerNamespace    = "openshift-ingress"
 	routerDeployment   = "router-default"
 	maxReplicas        = 500
-	maxRouterReplicas  = 10
 )
 
 // Timing facts (domain.md §2, §3, §7). Settable ones live in Settings.
@@ -82,8 +84,9 @@ func (s *Settings) fillDefaults() {
 	if s.OpenShiftVersion == "" {
 		s.OpenShiftVersion = "4.16"
 	}
-	if s.RouterReplicas == 0 {
-		s.RouterReplicas = 2
+	if s.RouterReplicas == nil {
+		two := 2
+		s.RouterReplicas = &two
 	}
 	if s.LBType == "" {
 		s.LBType = "Classic"
@@ -134,8 +137,8 @@ func (s *Settings) validate() error {
 	if s.WorkersPerZone < 1 || s.WorkersPerZone > 8 {
 		return invalidf("settings.workersPerZone", "1..8, got %d", s.WorkersPerZone)
 	}
-	if s.RouterReplicas < 0 || s.RouterReplicas > maxRouterReplicas {
-		return invalidf("settings.routerReplicas", "0..%d, got %d", maxRouterReplicas, s.RouterReplicas)
+	if r := *s.RouterReplicas; r < 0 || r > MaxRouterReplicas {
+		return invalidf("settings.routerReplicas", "0..%d, got %d", MaxRouterReplicas, r)
 	}
 	if err := oneOf("settings.lbType", s.LBType, LBTypes); err != nil {
 		return err

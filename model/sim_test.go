@@ -159,3 +159,11 @@ func TestDeleteDeploymentWhilePodsStartAndTerminate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 503, tr.Status)
 }
+
+func TestScenarioKeepsRoutersScaledToZero(t *testing.T) {
+	s := newShop(t)
+	require.NoError(t, s.Apply(ScaleRouters{Replicas: 0}))
+	s2, err := New(s.Scenario())
+	require.NoError(t, err)
+	assert.Empty(t, s2.Snapshot().Routers)
+}

@@ -7,6 +7,7 @@ type Snapshot struct {
 	TimeMs       int64               `json:"timeMs"`
 	Seed         uint64              `json:"seed"`
 	Cluster      ClusterInfo         `json:"cluster"`
+	Zones        []ZoneView          `json:"zones"`
 	Nodes        []NodeView          `json:"nodes"`
 	LoadBalancer LoadBalancerView    `json:"loadBalancer"`
 	DNS          DNSView             `json:"dns"`
@@ -32,6 +33,14 @@ type ClusterInfo struct {
 	VPCCIDR          string   `json:"vpcCIDR"`
 	ClusterNetwork   string   `json:"clusterNetwork"`
 	ServiceNetwork   string   `json:"serviceNetwork"`
+}
+
+// ZoneView is one availability zone and its two subnets.
+type ZoneView struct {
+	Name          string `json:"name"`
+	Down          bool   `json:"down"`
+	PublicSubnet  string `json:"publicSubnet"`
+	PrivateSubnet string `json:"privateSubnet"`
 }
 
 // NodeView is one EC2 instance in the cluster.
@@ -104,19 +113,21 @@ type DeploymentView struct {
 
 // PodView is one pod, app or router.
 type PodView struct {
-	Namespace   string            `json:"namespace"`
-	Name        string            `json:"name"`
-	IP          string            `json:"ip"`
-	Node        string            `json:"node"`
-	Phase       string            `json:"phase"` // Pending, Running
-	Ready       bool              `json:"ready"`
-	Live        bool              `json:"live"`
-	Terminating bool              `json:"terminating"`
-	Restarts    int               `json:"restarts"`
-	Labels      map[string]string `json:"labels"`
-	Owner       string            `json:"owner"` // deployment name
-	Router      bool              `json:"router"`
-	Active      int               `json:"activeConnections"`
+	Namespace   string `json:"namespace"`
+	Name        string `json:"name"`
+	IP          string `json:"ip"`
+	Node        string `json:"node"`
+	Phase       string `json:"phase"` // Pending, Running
+	Ready       bool   `json:"ready"`
+	Live        bool   `json:"live"`
+	Terminating bool   `json:"terminating"`
+	// ReadinessFailing is set while the readiness probe is made to fail.
+	ReadinessFailing bool              `json:"readinessFailing"`
+	Restarts         int               `json:"restarts"`
+	Labels           map[string]string `json:"labels"`
+	Owner            string            `json:"owner"` // deployment name
+	Router           bool              `json:"router"`
+	Active           int               `json:"activeConnections"`
 }
 
 // ServiceView is one Service with its EndpointSlice content.
@@ -151,17 +162,20 @@ type EndpointView struct {
 
 // RouteView is one Route as the routers see it.
 type RouteView struct {
-	Namespace   string            `json:"namespace"`
-	Name        string            `json:"name"`
-	Host        string            `json:"host"`
-	Path        string            `json:"path"`
-	To          []RouteTargetView `json:"to"`
-	TLS         *RouteTLS         `json:"tls"`
-	Balance     string            `json:"balance"` // effective algorithm
-	Cookies     bool              `json:"cookies"`
-	Admitted    bool              `json:"admitted"`
-	Reason      string            `json:"reason,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Host      string `json:"host"`
+	Path      string `json:"path"`
+	// TargetPort is spec.port.targetPort (a Service port name or number).
+	TargetPort     string            `json:"targetPort,omitempty"`
+	WildcardPolicy string            `json:"wildcardPolicy,omitempty"`
+	To             []RouteTargetView `json:"to"`
+	TLS            *RouteTLS         `json:"tls"`
+	Balance        string            `json:"balance"` // effective algorithm
+	Cookies        bool              `json:"cookies"`
+	Admitted       bool              `json:"admitted"`
+	Reason         string            `json:"reason,omitempty"`
+	Annotations    map[string]string `json:"annotations,omitempty"`
 }
 
 // RouteTargetView is spec.to or one of spec.alternateBackends.

@@ -29,7 +29,9 @@ type Settings struct {
 	Zones            []string `json:"zones"`
 	WorkersPerZone   int      `json:"workersPerZone"`
 	OpenShiftVersion string   `json:"openShiftVersion"`
-	RouterReplicas   int      `json:"routerReplicas"`
+	// RouterReplicas is the default IngressController's replicas; nil
+	// means the default, 2 (0 is a valid choice: no routers).
+	RouterReplicas *int `json:"routerReplicas,omitempty"`
 	// LBType is "Classic" (default) or "NLB".
 	LBType    string `json:"lbType"`
 	CrossZone bool   `json:"crossZone"`

@@ -35,6 +35,9 @@ func (s *Sim) Snapshot() Snapshot {
 	if snap.DNS.Answer == nil {
 		snap.DNS.Answer = []string{}
 	}
+	for _, z := range s.zones {
+		snap.Zones = append(snap.Zones, ZoneView{Name: z.Name, Down: z.Down, PublicSubnet: z.Public, PrivateSubnet: z.Private})
+	}
 	for _, n := range s.nodes {
 		nv := NodeView{Name: n.Name, Role: n.Role, Zone: n.Zone, IP: n.IP, Ready: n.Ready && s.nodeUp(n), PodCIDRBlocks: []string{}}
 		z := s.zoneByName(n.Zone)
@@ -63,7 +66,7 @@ func (s *Sim) Snapshot() Snapshot {
 		owner := strings.TrimPrefix(p.Owner, p.Namespace+"/")
 		pv := PodView{
 			Namespace: p.Namespace, Name: p.Name, IP: p.IP, Node: p.Node, Phase: p.Phase,
-			Ready: p.Ready, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts,
+			Ready: p.Ready, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts, ReadinessFailing: p.ProbeFails,
 			Labels: p.Labels, Owner: owner, Router: p.Router,
 		}
 		if p.Router {
@@ -110,7 +113,8 @@ func (s *Sim) Snapshot() Snapshot {
 	snap.Routes = []RouteView{}
 	for _, k := range sortedKeys(s.routes) {
 		r := s.routes[k]
-		rv := RouteView{Namespace: r.Spec.Namespace, Name: r.Spec.Name, Host: r.Spec.Host, Path: r.Spec.Path, TLS: r.Spec.TLS, Admitted: r.Admitted, Reason: r.Reason, Annotations: r.Spec.Annotations}
+		rv := RouteView{Namespace: r.Spec.Namespace, Name: r.Spec.Name, Host: r.Spec.Host, Path: r.Spec.Path, TLS: r.Spec.TLS,
+			TargetPort: r.Spec.TargetPort, WildcardPolicy: r.Spec.WildcardPolicy, Admitted: r.Admitted, Reason: r.Reason, Annotations: r.Spec.Annotations}
 		if rv.TLS != nil {
 			tls := *rv.TLS
 			if tls.InsecureEdgeTerminationPolicy == "" {

@@ -30,16 +30,19 @@ type scenarioDocument struct {
 }
 
 type scenarioSpec struct {
-	Title                string           `json:"title"`
-	Description          string           `json:"description"`
+	Title                string           `json:"title,omitempty"`
+	Description          string           `json:"description,omitempty"`
 	Cluster              clusterSpec      `json:"cluster"`
 	LoadBalancer         loadBalancerSpec `json:"loadBalancer"`
 	Network              networkSpec      `json:"network"`
 	Router               routerSpec       `json:"router"`
 	EvictionDelaySeconds float64          `json:"evictionDelaySeconds"`
-	Traffic              trafficSpec      `json:"traffic"`
-	Seed                 uint64           `json:"seed"`
-	Steps                []stepSpec       `json:"steps"`
+	// NodeGracePeriodSeconds is how long a failed node stays Ready
+	// (node-monitor-grace-period, 40 s).
+	NodeGracePeriodSeconds float64     `json:"nodeGracePeriodSeconds,omitempty"`
+	Traffic                trafficSpec `json:"traffic"`
+	Seed                   uint64      `json:"seed"`
+	Steps                  []stepSpec  `json:"steps,omitempty"`
 }
 
 type clusterSpec struct {
@@ -60,10 +63,13 @@ type networkSpec struct {
 	Encapsulation   string `json:"encapsulation"`
 	KubeProxyMode   string `json:"kubeProxyMode"`
 	SourceDestCheck *bool  `json:"sourceDestCheck"`
+	// SecurityGroupsAllowIPIPAndBGP opens IP protocol 4 and TCP 179
+	// between the nodes (needed by IPIP and unencapsulated modes).
+	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP,omitempty"`
 }
 
 type routerSpec struct {
-	Replicas              int     `json:"replicas"`
+	Replicas              *int    `json:"replicas,omitempty"`
 	ReloadIntervalSeconds float64 `json:"reloadIntervalSeconds"`
 	AllowWildcardRoutes   bool    `json:"allowWildcardRoutes"`
 }
@@ -78,34 +84,55 @@ type mixSpec struct {
 	URL    string `json:"url"`
 	Client string `json:"client"`
 	Weight int    `json:"weight"`
-	From   string `json:"from"`
+	From   string `json:"from,omitempty"`
 }
 
 // stepSpec is one step of a walkthrough: what to say and, optionally, the
 // command that performs it (the JSON of POST /api/commands, written in
 // YAML).
 type stepSpec struct {
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
+	Title     string `json:"title"`
+	Narration string `json:"narration,omitempty"`
+	// Description is the older name of Narration, still accepted.
+	Description string          `json:"description,omitempty"`
+	Highlight   []string        `json:"highlight,omitempty"`
 	Command     json.RawMessage `json:"command,omitempty"`
+	AdvanceMs   int64           `json:"advanceMs,omitempty"`
+	Predict     *predictSpec    `json:"predict,omitempty"`
+	SendRequest *sendSpec       `json:"sendRequest,omitempty"`
 }
 
-// Step is one step of a scenario's walkthrough.
+// Step is one step of a scenario's walkthrough (walkthrough.go checks
+// and plays it).
 type Step struct {
-	Title       string
-	Description string
+	Title string `json:"title"`
+	// Narration is short Markdown: paragraphs, **bold**, `code`, lists.
+	Narration string `json:"narration"`
+	// Description is Narration under its older name.
+	Description string `json:"-"`
+	// Highlight lists topology element ids (route:ns/name, lb:zone…) or
+	// kinds (router-pods, app-pods…) to mark on the picture.
+	Highlight []string `json:"highlight,omitempty"`
 	// Command performs the step; nil for a step that only explains.
-	Command model.Command
+	Command model.Command `json:"-"`
+	// AdvanceMs is virtual time run after the command, before the step
+	// is shown.
+	AdvanceMs int64 `json:"advanceMs,omitempty"`
+	// Predict asks the learner before the simulation shows the step.
+	Predict *Predict `json:"predict,omitempty"`
+	// SendRequest is one request the player traces in slow motion.
+	SendRequest *SendRequest `json:"sendRequest,omitempty"`
 }
 
 // Header value limits.
 const (
 	maxZones          = 6
 	maxWorkersPerZone = 10
-	maxRouterReplicas = 20
-	maxRPS            = 1000
-	maxClients        = 1000
-	maxIntervalSecs   = 3600
+	// maxRPS and maxClients are the model's own limits (SetTraffic),
+	// so that every traffic profile the API accepts can be exported.
+	maxRPS          = 10_000
+	maxClients      = 10_000
+	maxIntervalSecs = 3600
 )
 
 var (
@@ -182,13 +209,14 @@ func convertHeader(c *objectContext, h *scenarioDocument) (model.Scenario, []Ste
 		return out, nil, err
 	}
 	s.Encapsulation, s.KubeProxyMode = spec.Network.Encapsulation, spec.Network.KubeProxyMode
+	s.SecurityGroupsAllowIPIPAndBGP = spec.Network.SecurityGroupsAllowIPIPAndBGP
 	if spec.Network.SourceDestCheck != nil {
 		check := *spec.Network.SourceDestCheck
 		s.SourceDestCheck = &check
 	}
 
-	if spec.Router.Replicas < 0 || spec.Router.Replicas > maxRouterReplicas {
-		return out, nil, c.fail("spec.router.replicas", "must be between 1 and %d, got %d", maxRouterReplicas, spec.Router.Replicas)
+	if r := spec.Router.Replicas; r != nil && (*r < 0 || *r > model.MaxRouterReplicas) {
+		return out, nil, c.fail("spec.router.replicas", "must be between 0 and %d, got %d", model.MaxRouterReplicas, *r)
 	}
 	s.RouterReplicas, s.AllowWildcardRoutes = spec.Router.Replicas, spec.Router.AllowWildcardRoutes
 	var err error
@@ -198,21 +226,21 @@ func convertHeader(c *objectContext, h *scenarioDocument) (model.Scenario, []Ste
 	if s.EvictionDelayMs, err = secondsToMs(c, "spec.evictionDelaySeconds", spec.EvictionDelaySeconds); err != nil {
 		return out, nil, err
 	}
+	if s.NodeGracePeriodMs, err = secondsToMs(c, "spec.nodeGracePeriodSeconds", spec.NodeGracePeriodSeconds); err != nil {
+		return out, nil, err
+	}
 
 	if s.Traffic, err = convertTraffic(c, "spec.traffic", spec.Traffic); err != nil {
 		return out, nil, err
 	}
+	if len(spec.Steps) > MaxSteps {
+		return out, nil, c.fail("spec.steps", "at most %d steps, got %d", MaxSteps, len(spec.Steps))
+	}
 	steps := make([]Step, 0, len(spec.Steps))
 	for i, step := range spec.Steps {
-		field := fmt.Sprintf("spec.steps[%d]", i)
-		if strings.TrimSpace(step.Title) == "" {
-			return out, nil, c.fail(field+".title", "required")
-		}
-		converted := Step{Title: strings.TrimSpace(step.Title), Description: strings.TrimSpace(step.Description)}
-		if len(step.Command) > 0 && string(step.Command) != "null" {
-			if converted.Command, err = DecodeCommand(step.Command); err != nil {
-				return out, nil, c.fail(field+".command", "%v", err)
-			}
+		converted, err := convertStep(c, i, step)
+		if err != nil {
+			return out, nil, err
 		}
 		steps = append(steps, converted)
 	}

@@ -14,7 +14,10 @@ import (
 // added here on purpose.
 var allBuiltins = []string{
 	"shop", "api-ingress", "app-dev", "az-outage", "blue-green", "canary", "large",
-	"microservices", "network-policy", "passthrough-tls", "reencrypt-tls", "route-conflict",
+	"microservices", "network-policy", "passthrough-tls", "podpath-on-openshift", "reencrypt-tls",
+	"route-conflict",
+	// walkthroughs (issue 6)
+	"golden-path", "scaling", "weights", "why-503", "calico", "tls",
 }
 
 // builtinWarnings names the warnings a built-in is allowed to have (none
@@ -63,8 +66,8 @@ func TestListDescribesEveryBuiltin(t *testing.T) {
 	}
 	assert.Equal(t, 3, steps["canary"])
 	assert.Equal(t, 2, steps["blue-green"])
-	assert.Equal(t, 3, steps["network-policy"])
-	assert.Equal(t, 3, steps["az-outage"])
+	assert.Equal(t, walkthroughs["network-policy"], steps["network-policy"])
+	assert.Equal(t, walkthroughs["az-outage"], steps["az-outage"])
 	assert.Equal(t, 2, steps["route-conflict"])
 	assert.Equal(t, 0, steps["shop"])
 }
@@ -83,7 +86,7 @@ func TestShopIsTheDefaultCluster(t *testing.T) {
 	assert.Equal(t, "4.16", s.OpenShiftVersion)
 	assert.Equal(t, "Classic", s.LBType)
 	assert.False(t, s.CrossZone)
-	assert.Equal(t, 2, s.RouterReplicas)
+	assert.Equal(t, 2, *s.RouterReplicas)
 	assert.Equal(t, "VXLAN", s.Encapsulation)
 	assert.Equal(t, "iptables", s.KubeProxyMode)
 	assert.Equal(t, int64(5000), s.ReloadIntervalMs)
@@ -210,7 +213,7 @@ func TestBuiltinShapes(t *testing.T) {
 	t.Run("az-outage", func(t *testing.T) {
 		sc, _, err := Load("az-outage")
 		require.NoError(t, err)
-		assert.Equal(t, 2, sc.Settings.RouterReplicas)
+		assert.Equal(t, 2, *sc.Settings.RouterReplicas)
 		assert.Len(t, sc.Settings.Zones, 3)
 		assert.False(t, sc.Settings.CrossZone)
 		assert.Equal(t, int64(60000), sc.Settings.EvictionDelayMs)

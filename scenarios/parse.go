@@ -446,10 +446,11 @@ func (p *parser) finish() error {
 	if ic := p.ingressCtl; ic != nil {
 		s := &sc.Settings
 		if ic.routerReplicas != nil {
-			if s.RouterReplicas != 0 && s.RouterReplicas != *ic.routerReplicas {
-				p.ingressAt.warn("spec.replicas", "overrides the header's spec.router.replicas %d", s.RouterReplicas)
+			if s.RouterReplicas != nil && *s.RouterReplicas != *ic.routerReplicas {
+				p.ingressAt.warn("spec.replicas", "overrides the header's spec.router.replicas %d", *s.RouterReplicas)
 			}
-			s.RouterReplicas = *ic.routerReplicas
+			r := *ic.routerReplicas
+			s.RouterReplicas = &r
 		}
 		if ic.lbType != "" {
 			if s.LBType != "" && s.LBType != ic.lbType {

@@ -69,7 +69,7 @@ func TestOcGetIngressAndIngressControllerImportCleanly(t *testing.T) {
 	sc, warnings, err := Parse(readFixture(t, "oc-get-ingress-netpol.yaml"))
 	require.NoError(t, err)
 	assert.Empty(t, warningTexts(warnings))
-	assert.Equal(t, 3, sc.Settings.RouterReplicas, "from the IngressController")
+	assert.Equal(t, 3, *sc.Settings.RouterReplicas, "from the IngressController")
 	assert.Equal(t, "NLB", sc.Settings.LBType, "from providerParameters.aws.type")
 	require.Len(t, sc.Routes, 1)
 	r := sc.Routes[0]
