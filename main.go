@@ -1,7 +1,7 @@
 // Command podpath serves the podpath web app: a live, simulated picture
 // of how a request from the Internet reaches a pod on OpenShift on AWS.
 //
-//	go run . [-addr localhost:8080] [-seed 1] [-scenario shop]
+//	go run . [-addr localhost:8080] [-seed N] [-scenario shop|FILE] [-scenarios-dir DIR]
 //
 // main only wires the parts: it loads the scenario, builds the Sim and
 // the server, runs them, and shuts down gracefully on SIGINT or SIGTERM.
@@ -40,7 +40,10 @@ var errReported = errors.New("flag error reported")
 type options struct {
 	addr     string
 	seed     uint64
+	seedSet  bool // -seed was given: it replaces the scenario's own seed
 	scenario string
+	// scenarioDir lists the user's own scenario files beside the built-ins.
+	scenarioDir string
 }
 
 func main() {
@@ -75,8 +78,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("podpath", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.addr, "addr", "localhost:8080", "`host:port` to listen on")
-	fs.Uint64Var(&opts.seed, "seed", 1, "random `seed` of the simulation (replaces the scenario's)")
-	fs.StringVar(&opts.scenario, "scenario", "shop", "built-in `scenario` to load: "+strings.Join(scenarios.Names(), ", "))
+	fs.Uint64Var(&opts.seed, "seed", 1, "random `seed` of the simulation (replaces the scenario's own; default: the scenario's)")
+	fs.StringVar(&opts.scenario, "scenario", "shop", "`scenario` to load: a built-in ("+strings.Join(scenarios.Names(), ", ")+
+		"), a name in -scenarios-dir, or a file (a value with a / or ending in .yaml or .yml)")
+	fs.StringVar(&opts.scenarioDir, "scenarios-dir", "", "`directory` of your own scenario files (<name>.yaml), listed beside the built-ins; Save writes there")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return options{}, err
@@ -92,22 +97,54 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if opts.seed == 0 {
 		return options{}, errors.New("-seed 0: the seed must be at least 1")
 	}
-	if names := scenarios.Names(); !slices.Contains(names, opts.scenario) {
-		return options{}, fmt.Errorf("-scenario %q: unknown; built-in scenarios: %s", opts.scenario, strings.Join(names, ", "))
+	fs.Visit(func(f *flag.Flag) { opts.seedSet = opts.seedSet || f.Name == "seed" })
+	if opts.scenarioDir != "" {
+		if info, err := os.Stat(opts.scenarioDir); err != nil || !info.IsDir() {
+			return options{}, fmt.Errorf("-scenarios-dir %q: not a directory", opts.scenarioDir)
+		}
+	}
+	names := scenarios.Names()
+	if !isScenarioFile(opts.scenario) && opts.scenarioDir == "" && !slices.Contains(names, opts.scenario) {
+		return options{}, fmt.Errorf("-scenario %q: unknown; built-in scenarios: %s (or give a file: a path with a / or ending in .yaml)", opts.scenario, strings.Join(names, ", "))
 	}
 	return opts, nil
 }
 
+// isScenarioFile tells a -scenario file path from a scenario name.
+func isScenarioFile(value string) bool {
+	return strings.Contains(value, "/") || strings.HasSuffix(value, ".yaml") || strings.HasSuffix(value, ".yml")
+}
+
+// loadScenario reads -scenario: a file, or a name of the catalog.
+func loadScenario(opts options, catalog *scenarios.Catalog) (model.Scenario, []scenarios.Warning, server.ScenarioMeta, error) {
+	if isScenarioFile(opts.scenario) {
+		sc, warnings, err := scenarios.LoadFile(opts.scenario)
+		if sc.Name == "" {
+			sc.Name = server.ImportedName
+		}
+		return sc, warnings, server.MetaOf(sc, "file"), err
+	}
+	sc, warnings, err := catalog.Load(opts.scenario)
+	source := scenarios.SourceBuiltin
+	if !slices.Contains(scenarios.Names(), opts.scenario) {
+		source = scenarios.SourceDir
+	}
+	return sc, warnings, server.MetaOf(sc, source), err
+}
+
 // serve builds the Sim and the server and runs them until ctx is done.
 func serve(ctx context.Context, opts options, log *slog.Logger) error {
-	sc, warnings, err := scenarios.Load(opts.scenario)
+	catalog := scenarios.NewCatalog(opts.scenarioDir)
+	sc, warnings, meta, err := loadScenario(opts, catalog)
 	if err != nil {
 		return fmt.Errorf("load scenario %q: %w", opts.scenario, err)
 	}
 	for _, w := range warnings {
 		log.Warn("scenario", "scenario", opts.scenario, "warning", w)
 	}
-	sc.Settings.Seed = opts.seed
+	if opts.seedSet {
+		sc.Settings.Seed = opts.seed
+	}
 	sim, err := model.New(sc)
 	if err != nil {
 		return fmt.Errorf("build scenario %q: %w", opts.scenario, err)
@@ -115,9 +152,11 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 	srv, err := server.New(server.Config{
 		Sim:           sim,
 		DecodeCommand: scenarios.DecodeCommand,
-		Page:          server.PageFunc(renderPage),
+		Page:          pageRenderer(catalog),
 		Static:        static.Handler(),
 		Logger:        log,
+		Catalog:       catalog,
+		Scenario:      meta,
 	})
 	if err != nil {
 		return err
@@ -135,7 +174,7 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 	}()
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
-	log.Info("podpath listening", "url", "http://"+ln.Addr().String(), "scenario", opts.scenario, "seed", opts.seed)
+	log.Info("podpath listening", "url", "http://"+ln.Addr().String(), "scenario", opts.scenario, "seed", sim.Seed(), "scenarios-dir", opts.scenarioDir)
 
 	select {
 	case <-ctx.Done():
@@ -149,8 +188,16 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 	return httpServer.Shutdown(shutdownCtx)
 }
 
-// renderPage renders package web's page; the server calls it for GET /.
-func renderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock server.ClockState) error {
-	view := web.NewPageView(state, web.ClockView{TimeMs: clock.TimeMs, Paused: clock.Paused, Speed: clock.Speed}, web.Assets{JS: static.URL("js/app.js"), CSS: static.URL("app.css")})
-	return web.Page(view).Render(ctx, w)
+// pageRenderer renders package web's page, with the catalog's scenarios
+// in the picker; the server calls it for GET /.
+func pageRenderer(catalog *scenarios.Catalog) server.PageFunc {
+	return func(ctx context.Context, w io.Writer, state model.Snapshot, clock server.ClockState) error {
+		view := web.NewPageView(state, web.ClockView{TimeMs: clock.TimeMs, Paused: clock.Paused, Speed: clock.Speed}, web.Assets{JS: static.URL("js/app.js"), CSS: static.URL("app.css")})
+		var list []web.ScenarioInfo
+		for _, e := range catalog.List() {
+			list = append(list, web.ScenarioInfo{Name: e.Name, Title: e.Title, Source: e.Source, Error: e.Error})
+		}
+		view.Scenarios = web.NewScenarioPanel(list, catalog.Dir() != "")
+		return web.Page(view).Render(ctx, w)
+	}
 }
