@@ -167,3 +167,12 @@ func TestScenarioKeepsRoutersScaledToZero(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, s2.Snapshot().Routers)
 }
+
+func TestTraceRejectsBadClientIP(t *testing.T) {
+	s := newShop(t)
+	for _, ip := range []string{"999.1.1.1", "nope", "::1"} {
+		_, err := s.Trace(TraceRequest{URL: shopURL, ClientIP: ip})
+		assert.ErrorIs(t, err, ErrInvalid, ip)
+		assert.ErrorContains(t, err, "clientIP", ip)
+	}
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -135,6 +136,14 @@ func (s *Sim) Trace(req TraceRequest) (TraceResult, error) {
 	c, u, err := s.prepare(req.URL, req.Client, req.From)
 	if err != nil {
 		return TraceResult{}, err
+	}
+	if req.ClientIP != "" {
+		if a, err := netip.ParseAddr(req.ClientIP); err != nil || !a.Is4() {
+			return TraceResult{}, invalidf("clientIP", "%q is not an IPv4 address", req.ClientIP)
+		}
+		if req.From != "" {
+			return TraceResult{}, invalidf("clientIP", "only for clients on the Internet, not with from")
+		}
 	}
 	cp := s.Clone()
 	cp.traffic.profile.RPS = 0
