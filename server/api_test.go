@@ -128,11 +128,7 @@ func TestSameInputsSameStream(t *testing.T) {
 // neither the state nor the clock moves.
 func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 	big := `{"type":"scale","namespace":"shop","deployment":"shop","replicas":6,"pad":"` + strings.Repeat("x", 2<<20) + `"}`
-	cases := []struct {
-		name, method, path, body string
-		status                   int
-		want                     string // in the error text
-	}{
+	cases := []badInput{
 		{"negative replicas", "POST", "/api/commands", fmt.Sprintf(scaleShop, -1), 400, "replicas"},
 		{"too many replicas", "POST", "/api/commands", fmt.Sprintf(scaleShop, 1000000), 400, "replicas"},
 		{"unknown deployment", "POST", "/api/commands", `{"type":"scale","namespace":"shop","deployment":"nope","replicas":2}`, 404, "nope"},
@@ -170,8 +166,9 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"unknown load field", "POST", "/api/load", `{"url":"` + shopURL + `","count":5,"n":5}`, 400, `"n"`},
 		{"oversized load", "POST", "/api/load", big, 413, "too large"},
 	}
+	cases = append(cases, moreBadInputs...) // badinput_test.go
 
-	h := newHarness(t)
+	h := newHarness(t, func(c *Config) { c.Limits.APIRate = -1 }) // many requests at once
 	h.clock.Tick(2)
 	h.post("/api/clock", `{"paused":true}`) // nothing moves unless bad input moves it
 	state, clock := h.stateJSON(), h.clockState()

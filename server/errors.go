@@ -41,6 +41,10 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errRateLimited):
+		return http.StatusTooManyRequests
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable
 	case errors.Is(err, errMalformed), errors.Is(err, errInvalid), errors.Is(err, model.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, model.ErrNotFound), errors.Is(err, errNoRoute):
@@ -71,6 +75,9 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	status := statusOf(err)
 	if status == http.StatusInternalServerError {
 		log.Error("request failed", "err", err)
+	}
+	if rec, ok := w.(interface{ noteError(error) }); ok {
+		rec.noteError(err) // for the access log line
 	}
 	writeJSON(w, status, ErrorPayload{Error: errorText(err)})
 }

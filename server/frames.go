@@ -33,17 +33,29 @@ func (r *runner) sendFrame() {
 		if metricsDue {
 			r.sinceMetrics = 0
 			payload.Metrics = &snap.Metrics
+			r.hub.stats.simRequests.Store(snap.Metrics.Requests)
 		}
 	}
 
 	if r.hub.empty() {
-		return // nobody to encode for; the next joiner gets a snapshot
+		// Nobody to encode for. Frames are still kept for a while, for
+		// clients that reconnect with ?since=; after that the ring
+		// starts over and the next joiner gets a snapshot.
+		if r.lastWall.Sub(r.lastListener) > r.resumeWindow {
+			r.ring.reset()
+			return
+		}
+	} else {
+		r.lastListener = r.lastWall
 	}
-	msg, err := prepare(Envelope{Type: TypeFrame, Seq: r.seq, T: r.sim.Now(), Payload: payload})
+	msg, err := prepare(Envelope{Type: TypeFrame, Seq: r.seq, T: r.sim.Now(), Wall: r.lastWall.UnixMilli(), Payload: payload})
 	if err != nil {
 		r.log.Error("encode frame", "seq", r.seq, "err", err)
 		return
 	}
+	msg.seq = r.seq
+	r.ring.push(msg)
+	r.hub.stats.framesBroadcast.Add(1)
 	r.hub.broadcast(msg)
 }
 
@@ -85,10 +97,14 @@ func sample(requests []model.Request, limit int) ([]model.Request, int) {
 }
 
 // prepare encodes an envelope once for every client.
-func prepare(e Envelope) (*websocket.PreparedMessage, error) {
+func prepare(e Envelope) (*encoded, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}
-	return websocket.NewPreparedMessage(websocket.TextMessage, data)
+	msg, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
+	}
+	return &encoded{msg: msg, size: len(data)}, nil
 }

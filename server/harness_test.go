@@ -66,6 +66,7 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 		Page:          h.page,
 		Static:        http.FileServerFS(staticFS),
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Epoch:         "test", // fixed, so that two runs send the same bytes
 	}
 	for _, c := range configure {
 		c(&cfg)

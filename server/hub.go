@@ -11,34 +11,43 @@ import (
 // client whose send buffer is full is dropped, so one slow reader cannot
 // delay the others.
 //
-// Ownership: mu guards clients and closed. The hub is the only sender on
-// a client's send channel and the only one that closes it, always under
-// mu, so a send never races a close.
+// Ownership: mu guards clients and closed. The hub makes each client's
+// send channel, is the only sender on it and the only one that closes
+// it, always under mu, so a send never races a close. stats holds
+// atomics only.
 type hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	closed  bool
+
+	stats *streamStats // of this cluster's stream
 }
 
 func newHub() *hub {
-	return &hub{clients: make(map[*client]struct{})}
+	return &hub{clients: make(map[*client]struct{}), stats: &streamStats{}}
 }
 
-// add queues first (the snapshot) for c and subscribes c to broadcasts.
-// The runner calls it on its loop, between two frames.
-func (h *hub) add(c *client, first *websocket.PreparedMessage) {
+// add makes c's send channel, queues first for c (a snapshot, or the
+// frames a resuming client missed) and subscribes c to broadcasts. The
+// runner calls it on its loop, between two frames.
+func (h *hub) add(c *client, first ...*encoded) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// Room for the first messages on top of the usual buffer, so that a
+	// resuming client is not dropped for the frames it asked for.
+	c.send = make(chan *encoded, c.buffer+len(first))
 	if h.closed {
 		c.close(websocket.CloseGoingAway, "server stopping")
 		return
 	}
-	c.send <- first // the channel is new and buffered: this never blocks
+	for _, m := range first {
+		c.send <- m // the channel is new and big enough: this never blocks
+	}
 	h.clients[c] = struct{}{}
 }
 
 // broadcast queues msg for every client, dropping those that are full.
-func (h *hub) broadcast(msg *websocket.PreparedMessage) {
+func (h *hub) broadcast(msg *encoded) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
@@ -47,7 +56,7 @@ func (h *hub) broadcast(msg *websocket.PreparedMessage) {
 }
 
 // sendTo queues msg for c alone (an answer to what c sent).
-func (h *hub) sendTo(c *client, msg *websocket.PreparedMessage) {
+func (h *hub) sendTo(c *client, msg *encoded) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.clients[c]; ok {
@@ -56,11 +65,12 @@ func (h *hub) sendTo(c *client, msg *websocket.PreparedMessage) {
 }
 
 // queue sends without blocking; a full client is dropped. Hold mu.
-func (h *hub) queue(c *client, msg *websocket.PreparedMessage) {
+func (h *hub) queue(c *client, msg *encoded) {
 	select {
 	case c.send <- msg:
 	default:
 		delete(h.clients, c)
+		h.stats.drop(dropSlow)
 		c.close(websocket.CloseTryAgainLater, "too slow: frames were dropped")
 	}
 }
@@ -72,6 +82,18 @@ func (h *hub) remove(c *client) {
 	if _, ok := h.clients[c]; ok {
 		delete(h.clients, c)
 		c.close(websocket.CloseNormalClosure, "")
+	}
+}
+
+// drop unsubscribes c and closes it with code and reason, counted as
+// a drop for reason (one of the drop* constants).
+func (h *hub) drop(c *client, reason, code int, text string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[c]; ok {
+		delete(h.clients, c)
+		h.stats.drop(reason)
+		c.close(code, text)
 	}
 }
 

@@ -25,10 +25,15 @@ const (
 // Envelope wraps every WebSocket message. Seq numbers frames: a snapshot
 // carries the seq of the last frame it includes, the next frame has
 // seq+1. T is the virtual time in ms. Error envelopes have seq and t 0.
+// Epoch (snapshots only) names the server run: a client resumes with
+// ?since=<seq>&epoch=<epoch>. Wall (frames only) is the server's wall
+// clock when the frame was made, Unix ms.
 type Envelope struct {
 	Type    string `json:"type"`
 	Seq     uint64 `json:"seq"`
 	T       int64  `json:"t"`
+	Epoch   string `json:"epoch,omitempty"`
+	Wall    int64  `json:"wall,omitempty"`
 	Payload any    `json:"payload"`
 }
 

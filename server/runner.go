@@ -87,7 +87,14 @@ type runner struct {
 	sentVersion  uint64  // StateVersion of the last state sent
 	sinceMetrics int     // frames since the last metrics
 	pending      model.Output
-	skippedLog   int // log events dropped from pending
+	skippedLog   int          // log events dropped from pending
+	scenario     ScenarioMeta // what the live Sim was loaded from (scenarios_api.go)
+
+	// the resumable stream (resume.go); set by enableResume before Run
+	epoch        string        // this server run, sent in snapshots
+	resumeWindow time.Duration // how long frames are kept without clients
+	ring         *frameRing    // recent frames, owned by the loop
+	lastListener time.Time     // when a client was last subscribed
 }
 
 func newRunner(sim *model.Sim, clock Clock, frameRate, maxRequests int, h *hub, log *slog.Logger) *runner {
@@ -210,28 +217,6 @@ func (r *runner) Load(ctx context.Context, req model.LoadRequest) (model.LoadRes
 	return copied.Load(req)
 }
 
-// join sends c the snapshot and adds it to the hub, both on the loop, so
-// that c gets exactly the frames after its snapshot.
-func (r *runner) join(ctx context.Context, c *client) error {
-	var joinErr error
-	if err := r.do(ctx, func() {
-		msg, err := prepare(Envelope{
-			Type:    TypeSnapshot,
-			Seq:     r.seq,
-			T:       r.sim.Now(),
-			Payload: SnapshotPayload{State: r.sim.Snapshot(), Clock: r.clockState()},
-		})
-		if err != nil {
-			joinErr = err
-			return
-		}
-		r.hub.add(c, msg)
-	}); err != nil {
-		return err
-	}
-	return joinErr
-}
-
 func (r *runner) clockState() ClockState {
 	return ClockState{TimeMs: r.sim.Now(), Paused: r.paused, Speed: r.speed}
 }
@@ -250,6 +235,7 @@ func (r *runner) tick(now time.Time) {
 		}
 	}
 	r.collect()
+	r.hub.stats.virtualMs.Store(r.sim.Now())
 	r.sendFrame()
 }
 

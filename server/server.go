@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/podpath/podpath/model"
+	"github.com/podpath/podpath/scenarios"
 )
 
 // Defaults for Config.
@@ -40,6 +41,18 @@ type Config struct {
 	Static http.Handler
 	// Logger logs; slog.Default() when nil.
 	Logger *slog.Logger
+	// Limits protect the server (limits.go); zero fields take defaults.
+	Limits Limits
+	// Epoch names this run of the server in snapshots, so that a page
+	// that reconnects after a restart takes a fresh snapshot; random
+	// when empty.
+	Epoch string
+	// Catalog lists and loads the scenarios of /api/scenarios and saves
+	// into its directory; the built-ins alone when nil.
+	Catalog *scenarios.Catalog
+	// Scenario names what Sim was loaded from (for /api/scenarios and the
+	// export's metadata).
+	Scenario ScenarioMeta
 }
 
 // Server is the HTTP side of podpath: the routes, the runner that owns
@@ -82,8 +95,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Catalog == nil {
+		cfg.Catalog = scenarios.NewCatalog("")
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.Epoch == "" {
+		cfg.Epoch = newEpoch()
+	}
 	h := newHub()
 	r := newRunner(cfg.Sim, cfg.Clock, cfg.FrameRate, cfg.MaxRequestsPerFrame, h, cfg.Logger)
+	r.enableResume(cfg.Epoch, cfg.Limits.ResumeWindow, cfg.Limits.ResumeBytes)
+	r.scenario = cfg.Scenario
 	s := &Server{runner: r}
 	s.handler = routes(cfg, r, h)
 	return s, nil

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -22,19 +27,23 @@ const (
 )
 
 // client is one WebSocket connection. Its writer goroutine is the only
-// one that writes to conn; its reader goroutine (the HTTP handler's) is
-// the only one that reads. The hub owns send (see hub).
+// one that writes to conn (but for the close of a too-big message, see
+// readLoop); its reader goroutine (the HTTP handler's) is the only one
+// that reads. The hub makes and owns send (see hub).
 type client struct {
-	conn *websocket.Conn
-	send chan *websocket.PreparedMessage
+	conn   *websocket.Conn
+	send   chan *encoded
+	buffer int // messages that may wait in send
+	stats  *streamStats
+	ending atomic.Bool // set by the reader when the connection ends anyway
 
 	// set by the hub before it closes send; read by the writer after
 	closeCode   int
 	closeReason string
 }
 
-func newClient(conn *websocket.Conn, buffer int) *client {
-	return &client{conn: conn, send: make(chan *websocket.PreparedMessage, buffer)}
+func newClient(conn *websocket.Conn, buffer int, stats *streamStats) *client {
+	return &client{conn: conn, buffer: buffer, stats: stats}
 }
 
 // close tells the writer to send a close message and stop. Only the hub
@@ -61,9 +70,14 @@ func (c *client) writeLoop() {
 				return
 			}
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WritePreparedMessage(msg); err != nil {
+			if err := c.conn.WritePreparedMessage(msg.msg); err != nil {
+				if !c.ending.Load() {
+					c.stats.drop(dropWriteError)
+				}
 				return
 			}
+			c.stats.messagesSent.Add(1)
+			c.stats.bytesSent.Add(uint64(msg.size))
 		case <-ping.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
@@ -72,9 +86,10 @@ func (c *client) writeLoop() {
 	}
 }
 
-// joiner subscribes a client: a snapshot first, then every frame.
+// joiner subscribes a client: a snapshot (or the frames it missed)
+// first, then every frame.
 type joiner interface {
-	join(ctx context.Context, c *client) error
+	join(ctx context.Context, c *client, from resumeFrom) error
 }
 
 // socketHandler serves /ws: it upgrades, joins the client to the stream
@@ -87,16 +102,25 @@ type socketHandler struct {
 	buffer   int // messages queued per client
 	upgrader websocket.Upgrader
 	log      *slog.Logger
+
+	conns        *gate // WebSocket connections of the whole server
+	server       *serverStats
+	commandRate  float64
+	commandBurst int
 }
 
 func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecoder, buffer int, log *slog.Logger) *socketHandler {
 	return &socketHandler{
-		joiner:   j,
-		hub:      h,
-		commands: commands,
-		decode:   decode,
-		buffer:   buffer,
-		log:      log,
+		joiner:       j,
+		hub:          h,
+		commands:     commands,
+		decode:       decode,
+		buffer:       buffer,
+		log:          log,
+		conns:        newGate(DefaultMaxClients),
+		server:       &serverStats{},
+		commandRate:  DefaultCommandRate,
+		commandBurst: DefaultCommandBurst,
 		upgrader: websocket.Upgrader{
 			CheckOrigin: sameOrigin,
 			Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
@@ -107,13 +131,21 @@ func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecode
 }
 
 func (h *socketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Refuse before the upgrade, while an HTTP answer is still possible.
+	if !h.conns.enter() {
+		h.server.rejectedFull.Add(1)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, h.log, fmt.Errorf("%w: %d WebSocket clients are connected, the most this server takes; try again later", errBusy, h.conns.max))
+		return
+	}
+	defer h.conns.leave()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader answered with an error
 	}
-	c := newClient(conn, h.buffer)
-	if err := h.joiner.join(r.Context(), c); err != nil {
-		h.log.Warn("websocket join", "err", err)
+	c := newClient(conn, h.buffer, h.hub.stats)
+	if err := h.joiner.join(r.Context(), c, parseResume(r.URL.Query())); err != nil {
+		loggerFrom(r.Context()).Warn("websocket join", "err", err)
 		conn.Close()
 		return
 	}
@@ -124,21 +156,41 @@ func (h *socketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readLoop reads the client's messages until the connection ends.
 func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 	defer func() {
+		c.ending.Store(true)
 		h.hub.remove(c)
 		c.conn.Close()
 	}()
-	c.conn.SetReadLimit(maxMessageSize)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
+	bucket := newTokenBucket(h.commandRate, h.commandBurst, time.Now())
 	for {
-		_, data, err := c.conn.ReadMessage()
-		if err != nil {
+		data, err := readMessage(c.conn)
+		var netErr net.Error
+		switch {
+		case errors.Is(err, errTooLarge):
+			// Said from here, as gorilla does for its own read limit:
+			// WriteControl may run beside the writer.
+			c.ending.Store(true)
+			h.hub.stats.drop(dropTooBig)
+			closing := websocket.FormatCloseMessage(websocket.CloseMessageTooBig, fmt.Sprintf("message too big: the limit is %d bytes", maxMessageSize))
+			_ = c.conn.WriteControl(websocket.CloseMessage, closing, time.Now().Add(writeWait))
+			return
+		case errors.As(err, &netErr) && netErr.Timeout():
+			h.hub.stats.drop(dropTimeout)
+			return
+		case err != nil:
 			return
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
-		if err := h.handle(ctx, data); err != nil {
+		if bucket.allow(time.Now()) {
+			err = h.handle(ctx, data)
+		} else {
+			err = fmt.Errorf("%w: at most %g commands per second on one connection (bursts of %d); this one was not applied", errRateLimited, h.commandRate, h.commandBurst)
+		}
+		h.hub.stats.command(sourceWS, err)
+		if err != nil {
 			msg, perr := prepare(Envelope{Type: TypeError, Payload: ErrorPayload{Error: errorText(err)}})
 			if perr != nil {
 				return
@@ -146,6 +198,23 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 			h.hub.sendTo(c, msg)
 		}
 	}
+}
+
+// readMessage reads one whole message, at most maxMessageSize bytes;
+// a longer one is errTooLarge (and not read to its end).
+func readMessage(conn *websocket.Conn) ([]byte, error) {
+	_, r, err := conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxMessageSize {
+		return nil, errTooLarge
+	}
+	return data, nil
 }
 
 // handle applies one incoming message: {"type":"command","payload":…}.

@@ -33,6 +33,8 @@ export const OUTCOME_OK = 'ok';
  * @property {string} type   one of MSG
  * @property {number} seq    increases by one per message on a connection
  * @property {number} t      virtual time in ms when the message was made
+ * @property {string} [epoch] snapshots: the server run, sent back as ?epoch= on reconnect
+ * @property {number} [wall]  frames: the server's wall clock when made, Unix ms
  * @property {SnapshotPayload | FramePayload | ErrorPayload} payload
  */
 

@@ -1,0 +1,105 @@
+// Faults a class meets: the server is killed mid-lesson and started again
+// (every open page must come back by itself, without a reload), and a page
+// of another site tries to open the stream.
+//
+// The restart test runs its own instance of the binary the config built
+// (bin/podpath-e2e) on another port, so that killing it leaves the shared
+// server alone.
+import { test, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+const PORT = 18181;
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+
+function startServer(bin: string): ChildProcess {
+  return spawn(bin, ['-addr', `127.0.0.1:${PORT}`, '-seed', '1', '-scenario', 'shop'], { stdio: 'ignore' });
+}
+
+async function kill(proc: ChildProcess) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGKILL');
+  await exited;
+}
+
+/** Waits until /healthz answers; returns when it did (ms, performance.now). */
+async function waitHealthy(): Promise<number> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${ORIGIN}/healthz`);
+      if (res.ok) return performance.now();
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${ORIGIN} did not come up`);
+}
+
+async function simTimeMoves(page: Page) {
+  const before = await page.getByTestId('sim-time').textContent();
+  await expect.poll(() => page.getByTestId('sim-time').textContent(), { message: 'sim-time moves', timeout: 5_000 }).not.toBe(before);
+}
+
+test('after kill -9 and a restart the open page resyncs within 2 s, without a reload', async ({ page }, testInfo) => {
+  const bin = path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'bin', 'podpath-e2e');
+  let server = startServer(bin);
+  try {
+    await waitHealthy();
+    await page.goto(`${ORIGIN}/`);
+    const conn = page.getByTestId('conn-status');
+    await expect(conn).toHaveAttribute('data-state', 'open');
+    await simTimeMoves(page);
+    await page.evaluate(() => ((window as any).__samePage = true));
+
+    await kill(server);
+    await expect(conn).not.toHaveAttribute('data-state', 'open', { timeout: 7_000 });
+
+    server = startServer(bin);
+    const up = await waitHealthy();
+    await expect(conn).toHaveAttribute('data-state', 'open', { timeout: 5_000 });
+    const resyncMs = Math.round(performance.now() - up);
+    testInfo.annotations.push({ type: 'resync after restart (ms)', description: String(resyncMs) });
+    console.log(`page open again ${resyncMs} ms after the restarted server answered /healthz`);
+    expect(resyncMs).toBeLessThan(2_000);
+
+    expect(await page.evaluate(() => (window as any).__samePage)).toBe(true); // no reload
+    await simTimeMoves(page);
+    // The restarted server began at virtual time 0: the page took its snapshot.
+    const state = await (await fetch(`${ORIGIN}/api/state`)).json();
+    expect(state.timeMs).toBeLessThan(60_000);
+    await expect(page.getByTestId('app-pod')).toHaveCount(4);
+  } finally {
+    await kill(server);
+  }
+});
+
+test('a page of another site cannot open the WebSocket', async ({ page, baseURL, request }) => {
+  const wsURL = new URL('/ws', baseURL).toString().replace(/^http/, 'ws');
+  // A made-up site without any CSP of ours, served by Playwright itself.
+  await page.route('http://evil.example/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title>' }),
+  );
+  await page.goto('http://evil.example/');
+  const metrics = async () => {
+    const text = await (await request.get('/metrics')).text();
+    return Number(/^podpath_clients_connected (\d+)$/m.exec(text)?.[1]);
+  };
+  const connected = await metrics();
+  const outcome = await page.evaluate(
+    (url) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => resolve('open');
+        ws.onmessage = () => resolve('message');
+        ws.onerror = () => resolve('refused');
+        setTimeout(() => resolve('timeout'), 5_000);
+      }),
+    wsURL,
+  );
+  expect(outcome).toBe('refused');
+  expect(await metrics()).toBe(connected);
+});
