@@ -45,7 +45,22 @@ func podCount(p PodBox) string {
 	if p.Router && p.Count == 0 {
 		return ""
 	}
-	return strconv.FormatInt(p.Count, 10)
+	return compactCount(p.Count)
+}
+
+// compactCount keeps a pod's counter short enough not to run into its
+// name: 999, 1.2k, 12k, 1.2M (the same as compactCount in render.js).
+func compactCount(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 10_000:
+		return strconv.FormatFloat(float64(n/100)/10, 'f', -1, 64) + "k"
+	case n < 1_000_000:
+		return strconv.FormatInt(n/1000, 10) + "k"
+	default:
+		return strconv.FormatFloat(float64(n/100_000)/10, 'f', -1, 64) + "M"
+	}
 }
 
 func podTitle(p PodBox) string {

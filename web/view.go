@@ -45,6 +45,14 @@ type PageView struct {
 	Deployments []DeploymentControl
 	Metrics     MetricsView
 	Initial     InitialState
+	ClusterView ClusterView
+	// Scenarios is the scenario picker, import and export panel; the
+	// caller fills it (NewScenarioPanel), since a snapshot does not say
+	// which scenarios exist.
+	Scenarios ScenarioPanel
+	// TraceURL is the inspector's first URL: the first Internet URL of
+	// the traffic mix, else the first Route's host.
+	TraceURL string
 }
 
 // SpeedOption is one choice of the speed control.
@@ -110,6 +118,8 @@ func NewPageView(s model.Snapshot, clock ClockView, assets Assets) PageView {
 		Deployments: deploymentControls(s.Deployments),
 		Metrics:     newMetrics(s),
 		Initial:     InitialState{State: s, Clock: clock},
+		ClusterView: newClusterView(s),
+		TraceURL:    traceURL(s),
 	}
 }
 

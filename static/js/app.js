@@ -10,11 +10,16 @@ import { SimClock } from './clock.js';
 import { Socket } from './socket.js';
 import { Renderer } from './render.js';
 import { Controls } from './controls.js';
+import { wireScenarios } from './scenarios.js';
+import { wireQuiz } from './quiz.js';
+import { startExtras } from './extras.js';
 
 const doc = document;
 const svg = /** @type {SVGSVGElement | null} */ (doc.getElementById('topology'));
 const canvas = /** @type {HTMLCanvasElement | null} */ (doc.querySelector('[data-testid="request-canvas"]'));
 if (svg && canvas) start(svg, canvas);
+wireScenarios(doc);
+wireQuiz(doc);
 
 /**
  * @param {SVGSVGElement} svg
@@ -46,6 +51,8 @@ function start(svg, canvas) {
   const schedule = () => {
     if (!raf && !doc.hidden) raf = requestAnimationFrame(tick);
   };
+  const extras = startExtras({ doc, state, renderer, controls, schedule });
+  controls.onCommand = (c) => extras.actions.show(c);
 
   /** @param {number} ts */
   function tick(ts) {
@@ -62,11 +69,13 @@ function start(svg, canvas) {
     if (s && state.stateVersion !== seen.state) {
       seen.state = state.stateVersion;
       if (renderer.syncState(s)) refreshTopology();
+      extras.onState();
       seen.metrics = -1; // new pods need their counters
     }
     if (state.metrics && state.metricsVersion !== seen.metrics) {
       seen.metrics = state.metricsVersion;
       renderer.syncMetrics(state.metrics, s);
+      extras.onMetrics(now);
     }
     if (state.clockVersion !== seen.clock) {
       seen.clock = state.clockVersion;
@@ -97,6 +106,7 @@ function start(svg, canvas) {
         case MSG.FRAME: {
           const p = /** @type {import('./protocol.js').FramePayload} */ (env.payload);
           state.applyFrame(p, env.seq);
+          if (p.requests?.length) extras.onRequests(p.requests);
           if (p.clock) clock.sync(p.clock);
           break;
         }
@@ -113,8 +123,17 @@ function start(svg, canvas) {
   // again and take its topology (at most every few seconds).
   let refreshing = false;
   let lastRefresh = -Infinity;
+  /** @type {number | undefined} */
+  let refreshTimer;
   async function refreshTopology() {
-    if (refreshing || performance.now() - lastRefresh < 3000) return;
+    if (refreshing) return;
+    const wait = 3000 - (performance.now() - lastRefresh);
+    if (wait > 0) {
+      // Too soon: try once more when the pause is over.
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refreshTopology, wait);
+      return;
+    }
     refreshing = true;
     lastRefresh = performance.now();
     try {

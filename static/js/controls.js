@@ -42,6 +42,8 @@ export class Controls {
     this.toast = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="error-toast"]'));
     /** @type {number | undefined} */
     this.toastTimer = undefined;
+    /** @type {((cmd: Record<string, unknown>) => void) | null} called with each command sent (the oc strip) */
+    this.onCommand = null;
   }
 
   /** Listens for clicks, changes and keys on the whole document. */
@@ -114,6 +116,7 @@ export class Controls {
       li.getAttribute('data-command') === 'scaleRouters'
         ? { type: 'scaleRouters', replicas }
         : { type: 'scale', namespace: id.slice(0, slash), deployment: id.slice(slash + 1), replicas };
+    this.onCommand?.(body);
     try {
       await postJSON('/api/commands', body);
     } catch (err) {

@@ -117,13 +117,32 @@ export class Renderer {
     this.cssW = 0;
     this.cssH = 0;
     this.drewSomething = false;
+    /** Where the last draw put each dot, for clicks: x, y, request. */
+    /** @type {number[]} */
+    this.hitX = [];
+    /** @type {number[]} */
+    this.hitY = [];
+    /** @type {Request[]} */
+    this.hitR = [];
+    /** @type {string | undefined} what the Route cards said at the last sync */
+    this.routeSig = undefined;
+    /** @type {string[]} element ids of the traced path */
+    this.pathIds = [];
     this.readColors();
   }
 
   /** Reads the dot colours from CSS (they follow the colour scheme). */
   readColors() {
-    const cs = getComputedStyle(this.doc.documentElement);
-    const v = (/** @type {string} */ name, /** @type {string} */ dflt) => cs.getPropertyValue(name).trim() || dflt;
+    // The custom properties may be light-dark() pairs: resolve each one
+    // through a probe element's computed colour.
+    const probe = this.doc.createElement('span');
+    probe.hidden = true;
+    this.doc.body.append(probe);
+    const v = (/** @type {string} */ name, /** @type {string} */ dflt) => {
+      probe.style.color = dflt;
+      probe.style.color = `var(${name})`;
+      return getComputedStyle(probe).color || dflt;
+    };
     this.colors = {
       request: v('--dot-request', '#0072B2'),
       response: v('--dot-response', '#009E73'),
@@ -131,6 +150,7 @@ export class Renderer {
       outline: v('--dot-outline', '#ffffff'),
       encap: v('--dot-encap', '#000000'),
     };
+    probe.remove();
   }
 
   /** @param {SVGSVGElement} svg a freshly fetched topology */
@@ -138,6 +158,43 @@ export class Renderer {
     this.svg = svg;
     this.lookups.clear();
     this.geometryDirty = true;
+    this.measure();
+    this.highlight(this.pathIds);
+  }
+
+  /**
+   * Marks the elements of a traced path (class on-path); [] clears.
+   * Client ids are drawn at the Internet box.
+   * @param {string[]} ids
+   */
+  highlight(ids) {
+    if (this.geometryDirty) this.measure();
+    for (const el of this.svg.querySelectorAll('.on-path')) el.classList.remove('on-path');
+    this.pathIds = ids;
+    for (const id of ids) this.els.get(id.startsWith('client:') ? 'internet' : id)?.classList.add('on-path');
+  }
+
+  /**
+   * The request whose dot the last draw put nearest to a point (canvas
+   * CSS pixels), within radius.
+   * @param {number} x
+   * @param {number} y
+   * @param {number} [radius]
+   * @returns {Request | null}
+   */
+  hitTest(x, y, radius = 12) {
+    let best = null;
+    let bestD = radius * radius;
+    for (let i = 0; i < this.hitR.length; i++) {
+      const dx = this.hitX[i] - x;
+      const dy = this.hitY[i] - y;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) {
+        bestD = d;
+        best = this.hitR[i];
+      }
+    }
+    return best;
   }
 
   /** Resizes the canvas to its box; call on resize. */
@@ -240,6 +297,11 @@ export class Renderer {
       setText(el.querySelector('[data-testid="service-endpoints"]'), `endpoints ${ready}/${eps.length} ready`);
     }
     if (routeEls.size !== (s.routes || []).length || svcEls.size !== (s.services || []).length) structural = true;
+    // A Route's cards are drawn by the server: when what they say
+    // changes (an edit), the topology is fetched again.
+    const routeSig = JSON.stringify((s.routes || []).map((r) => [r.namespace, r.name, r.host, /** @type {any} */ (r).path, /** @type {any} */ (r).to, /** @type {any} */ (r).tls, /** @type {any} */ (r).balance, /** @type {any} */ (r).cookies]));
+    if (this.routeSig !== undefined && routeSig !== this.routeSig) structural = true;
+    this.routeSig = routeSig;
 
     this.syncDeployments(s);
     return structural;
@@ -391,7 +453,7 @@ export class Renderer {
     for (const g of this.svg.querySelectorAll('g.pod[data-pod]')) {
       const n = byPod[g.getAttribute('data-pod') || ''] || 0;
       // Router pods serve nothing themselves: no count unless there is one.
-      setText(g.querySelector('.pod-count'), n === 0 && g.classList.contains('router') ? '' : String(n));
+      setText(g.querySelector('.pod-count'), n === 0 && g.classList.contains('router') ? '' : compactCount(n));
     }
     const doc = this.doc;
     setText(doc.querySelector('[data-testid="metric-requests"]'), String(m.requests || 0));
@@ -522,6 +584,9 @@ export class Renderer {
     /** @type {Set<string>} */
     const lookups = new Set();
     let drawn = 0;
+    this.hitX.length = 0;
+    this.hitY.length = 0;
+    this.hitR.length = 0;
     for (const r of requests) {
       const spot = this.locate(r, now);
       if (!spot) continue;
@@ -531,6 +596,9 @@ export class Renderer {
       if (!a || !b) continue;
       const x = a.x + (b.x - a.x) * frac;
       const y = a.y + (b.y - a.y) * frac;
+      this.hitX.push(x);
+      this.hitY.push(y);
+      this.hitR.push(r);
       const isResponse = !!hop.response || hop.kind === HOP.RESPONSE;
       const failed = lingering || !!hop.failed || (isResponse && r.outcome !== OUTCOME_OK);
       if (failed) {
@@ -617,6 +685,18 @@ export class Renderer {
     for (const id of next) if (!this.lookups.has(id)) this.els.get(id)?.classList.add('lookup');
     this.lookups = next;
   }
+}
+
+/**
+ * A pod's counter, short enough not to run into its name: 999, 1.2k,
+ * 12k, 1.2M (the same as web.compactCount in Go).
+ * @param {number} n
+ */
+export function compactCount(n) {
+  if (n < 1000) return String(n);
+  if (n < 10000) return `${Math.floor(n / 100) / 10}k`;
+  if (n < 1e6) return `${Math.floor(n / 1000)}k`;
+  return `${Math.floor(n / 1e5) / 10}M`;
 }
 
 /**

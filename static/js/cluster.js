@@ -1,0 +1,457 @@
+// @ts-check
+// Cluster-wide controls (nodes, AZs, load balancer, Calico, kube-proxy,
+// OpenShift version, traffic, NetworkPolicy), the pod menu and the list
+// of pods a full node cannot draw. What they show always comes from the
+// streamed state (sync), so every viewer sees the same settings; a click
+// only sends a command.
+
+import { podState } from './render.js';
+
+/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./protocol.js').PodView} PodView */
+
+export const POLICY_DENY = 'default-deny';
+export const POLICY_ALLOW = 'allow-from-openshift-ingress';
+const ROUTER_NS_LABEL = 'policy-group.network.openshift.io/ingress';
+
+/**
+ * @param {string} ns
+ * @param {boolean} allow
+ */
+export function policyObject(ns, allow) {
+  const spec = allow
+    ? { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { [ROUTER_NS_LABEL]: '' } } }] }] }
+    : { podSelector: {}, policyTypes: ['Ingress'] };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: allow ? POLICY_ALLOW : POLICY_DENY, namespace: ns },
+    spec,
+  };
+}
+
+/**
+ * The namespace the NetworkPolicy control acts on (web.policyNamespace).
+ * @param {Snapshot} s
+ */
+export function policyNamespace(s) {
+  if (s.routes?.length) return s.routes[0].namespace;
+  const d = (s.deployments || []).find((x) => `${x.namespace}/${x.name}` !== 'openshift-ingress/router-default');
+  return d ? d.namespace : '';
+}
+
+/**
+ * Which of the page's two policies exist in ns (web.PolicyMode).
+ * @param {Snapshot} s
+ * @param {string} ns
+ */
+export function policyMode(s, ns) {
+  const names = new Set((/** @type {any} */ (s).networkPolicies || []).filter((p) => p.namespace === ns).map((p) => p.name));
+  const deny = names.has(POLICY_DENY);
+  const allow = names.has(POLICY_ALLOW);
+  if (deny && allow) return 'deny-allow';
+  if (deny) return 'deny';
+  if (allow) return 'allow';
+  return 'off';
+}
+
+/**
+ * The share of browsers in the Internet part of a traffic mix, percent.
+ * @param {{client: string, weight: number, from?: string}[]} mix
+ */
+export function browserShare(mix) {
+  let all = 0;
+  let browser = 0;
+  for (const m of mix || []) {
+    if (m.from) continue;
+    all += m.weight;
+    if (m.client === 'browser') browser += m.weight;
+  }
+  return all > 0 ? Math.round((browser * 100) / all) : 0;
+}
+
+/**
+ * A new mix with the given browser share: each Internet URL keeps its
+ * share of the weight, split between browser and curl; east–west
+ * entries stay as they are.
+ * @param {{url: string, client: string, weight: number, from?: string}[]} mix
+ * @param {number} pct
+ */
+export function withBrowserShare(mix, pct) {
+  /** @type {Map<string, number>} */
+  const byURL = new Map();
+  const inside = [];
+  for (const m of mix || []) {
+    if (m.from) inside.push(m);
+    else byURL.set(m.url, (byURL.get(m.url) || 0) + m.weight);
+  }
+  const top = Math.max(1, ...byURL.values());
+  const out = [];
+  for (const [url, w] of byURL) {
+    const scaled = Math.max(1, Math.round((w * 100) / top));
+    out.push({ url, client: 'browser', weight: Math.round((scaled * pct) / 100) });
+    out.push({ url, client: 'curl', weight: scaled - Math.round((scaled * pct) / 100) });
+  }
+  return [...out, ...inside];
+}
+
+/**
+ * @param {Element | null | undefined} el
+ * @param {string} text
+ */
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * Places a popover near a point, inside the window.
+ * @param {HTMLElement} el
+ * @param {number} x
+ * @param {number} y
+ */
+export function placeNear(el, x, y) {
+  el.hidden = false;
+  const r = el.getBoundingClientRect();
+  const left = Math.max(8, Math.min(x + 8, innerWidth - r.width - 8));
+  const top = Math.max(8, Math.min(y + 8, innerHeight - r.height - 8));
+  el.style.left = `${Math.round(left)}px`;
+  el.style.top = `${Math.round(top)}px`;
+}
+
+export class ClusterControls {
+  /**
+   * @param {object} opts
+   * @param {Document} opts.doc
+   * @param {import('./actions.js').Actions} opts.actions
+   * @param {() => Snapshot | null} opts.snapshot
+   * @param {(url: string, client: string) => void} opts.trace
+   */
+  constructor({ doc, actions, snapshot, trace }) {
+    this.doc = doc;
+    this.actions = actions;
+    this.snapshot = snapshot;
+    this.trace = trace;
+    const q = (/** @type {string} */ id) => /** @type {any} */ (doc.querySelector(`[data-testid="${id}"]`));
+    this.el = {
+      lbType: /** @type {HTMLSelectElement} */ (q('lb-type')),
+      crossZone: /** @type {HTMLInputElement} */ (q('lb-crosszone')),
+      encap: /** @type {HTMLSelectElement} */ (q('net-encap')),
+      srcdst: /** @type {HTMLInputElement} */ (q('net-srcdst')),
+      kubeProxy: /** @type {HTMLSelectElement} */ (q('net-kubeproxy')),
+      version: /** @type {HTMLSelectElement} */ (q('ocp-version')),
+      rps: /** @type {HTMLInputElement} */ (q('traffic-rps')),
+      browser: /** @type {HTMLInputElement} */ (q('traffic-browser')),
+      browserPct: q('traffic-browser-pct'),
+      policy: /** @type {HTMLSelectElement} */ (q('netpol-mode')),
+      menu: /** @type {HTMLElement} */ (q('pod-menu')),
+      overflow: /** @type {HTMLElement} */ (q('overflow-list')),
+    };
+    /** @type {string} pod id the menu is for */
+    this.menuPod = '';
+    /** @type {string} node whose hidden pods are listed */
+    this.overflowNode = '';
+  }
+
+  wire() {
+    const e = this.el;
+    const doc = this.doc;
+    doc.querySelector('[data-testid="cluster-controls"]')?.addEventListener('click', (ev) => {
+      const b = /** @type {Element} */ (ev.target).closest('button');
+      if (!b) return;
+      if (b.matches('[data-testid="node-toggle"]')) {
+        const ready = b.getAttribute('data-ready') !== 'true';
+        this.actions.send({ type: 'setNodeReady', node: b.getAttribute('data-node'), ready });
+      } else if (b.matches('[data-testid="zone-toggle"]')) {
+        const down = b.getAttribute('data-down') !== 'true';
+        this.actions.send({ type: 'setZoneDown', zone: b.getAttribute('data-zone'), down });
+      }
+    });
+    e.lbType?.addEventListener('change', () => this.actions.send({ type: 'setLoadBalancer', lbType: e.lbType.value }));
+    e.crossZone?.addEventListener('change', () => this.actions.send({ type: 'setLoadBalancer', crossZone: e.crossZone.checked }));
+    e.encap?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', encapsulation: e.encap.value }));
+    e.srcdst?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', sourceDestCheck: e.srcdst.checked }));
+    e.kubeProxy?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', kubeProxyMode: e.kubeProxy.value }));
+    e.version?.addEventListener('change', () => this.actions.send({ type: 'setOpenShiftVersion', version: e.version.value }));
+    e.rps?.addEventListener('change', () => {
+      const rps = Number(e.rps.value);
+      if (e.rps.value === '' || !Number.isFinite(rps)) return;
+      this.actions.send({ type: 'setTraffic', rps });
+    });
+    e.browser?.addEventListener('input', () => setText(e.browserPct, `${e.browser.value}%`));
+    e.browser?.addEventListener('change', () => {
+      const s = this.snapshot();
+      if (!s) return;
+      const t = /** @type {any} */ (s).traffic || { rps: 0, mix: [] };
+      this.actions.send({ type: 'setTraffic', rps: t.rps, mix: withBrowserShare(t.mix, Number(e.browser.value)) });
+    });
+    e.policy?.addEventListener('change', () => this.setPolicy(e.policy.value));
+
+    // The pod menu.
+    e.menu?.addEventListener('click', (ev) => {
+      const b = /** @type {Element} */ (ev.target).closest('button');
+      if (!b) return;
+      const id = b.getAttribute('data-testid');
+      if (id === 'pod-menu-close') return this.closeMenu();
+      const pod = this.pod(this.menuPod);
+      if (!pod) return undefined;
+      const ref = { namespace: pod.namespace, pod: pod.name };
+      if (id === 'pod-delete') this.actions.send({ type: 'deletePod', ...ref });
+      else if (id === 'pod-ready-toggle') this.actions.send({ type: 'setPodReady', ...ref, ready: readinessFailing(pod) });
+      else if (id === 'pod-live-fail') this.actions.send({ type: 'setPodLive', ...ref, live: !pod.live });
+      else if (id === 'pod-trace') this.traceToPod(pod);
+      return undefined;
+    });
+    e.overflow?.addEventListener('click', (ev) => {
+      const b = /** @type {Element} */ (ev.target).closest('button');
+      if (!b) return;
+      if (b.matches('[data-testid="overflow-close"]')) this.closeOverflow();
+      else if (b.matches('[data-testid="overflow-pod"]')) {
+        const r = b.getBoundingClientRect();
+        this.openMenu(b.getAttribute('data-pod') || '', r.right, r.top);
+      }
+    });
+  }
+
+  /**
+   * Applies or deletes the default-deny and router-allow pair.
+   * @param {string} mode off, deny-allow or deny
+   */
+  async setPolicy(mode) {
+    const s = this.snapshot();
+    if (!s) return;
+    const ns = policyNamespace(s);
+    const cur = policyMode(s, ns);
+    const hasDeny = cur === 'deny' || cur === 'deny-allow';
+    const hasAllow = cur === 'allow' || cur === 'deny-allow';
+    /** @type {Record<string, any>[]} */
+    const cmds = [];
+    const del = (/** @type {string} */ name) => ({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name });
+    // Order matters for traffic: the allow goes in before the deny and
+    // comes out after it, so the router is never blocked by accident.
+    if (mode === 'deny-allow') {
+      if (!hasAllow) cmds.push({ type: 'apply', object: policyObject(ns, true) });
+      if (!hasDeny) cmds.push({ type: 'apply', object: policyObject(ns, false) });
+    } else if (mode === 'deny') {
+      if (!hasDeny) cmds.push({ type: 'apply', object: policyObject(ns, false) });
+      if (hasAllow) cmds.push(del(POLICY_ALLOW));
+    } else if (mode === 'off') {
+      if (hasDeny) cmds.push(del(POLICY_DENY));
+      if (hasAllow) cmds.push(del(POLICY_ALLOW));
+    }
+    for (const c of cmds) {
+      if ((await this.actions.send(c)) === null) break;
+    }
+    if (cmds.length > 1) this.actions.showMany(cmds);
+  }
+
+  /** @param {string} id namespace/name */
+  pod(id) {
+    return (this.snapshot()?.pods || []).find((p) => `${p.namespace}/${p.name}` === id);
+  }
+
+  /**
+   * Opens the pod menu for a pod near a point.
+   * @param {string} id
+   * @param {number} x
+   * @param {number} y
+   */
+  openMenu(id, x, y) {
+    this.menuPod = id;
+    this.el.menu?.setAttribute('data-pod', id);
+    this.syncMenu();
+    if (this.el.menu) placeNear(this.el.menu, x, y);
+    /** @type {HTMLElement | null | undefined} */ (this.el.menu?.querySelector('[data-testid="pod-delete"]'))?.focus();
+  }
+
+  closeMenu() {
+    this.menuPod = '';
+    if (this.el.menu) this.el.menu.hidden = true;
+  }
+
+  /**
+   * Lists the pods of a node that have no box, near a point.
+   * @param {string} node
+   * @param {number} x
+   * @param {number} y
+   */
+  openOverflow(node, x, y) {
+    this.overflowNode = node;
+    this.el.overflow?.setAttribute('data-node', node);
+    this.syncOverflow();
+    if (this.el.overflow) placeNear(this.el.overflow, x, y);
+  }
+
+  closeOverflow() {
+    this.overflowNode = '';
+    if (this.el.overflow) this.el.overflow.hidden = true;
+  }
+
+  /** Closes whichever popover is open; true when one was. */
+  closePopovers() {
+    const open = !!this.menuPod || !!this.overflowNode;
+    this.closeMenu();
+    this.closeOverflow();
+    return open;
+  }
+
+  /** @param {PodView} pod */
+  traceToPod(pod) {
+    const s = this.snapshot();
+    const svc = (s?.services || []).find((v) => (v.endpoints || []).some((ep) => ep.pod === `${pod.namespace}/${pod.name}`));
+    const route = (s?.routes || []).find((r) => r.namespace === pod.namespace && (!svc || (/** @type {any} */ (r).to || []).some((t) => t.service === svc.name)));
+    const url = route ? `${/** @type {any} */ (route).tls ? 'https' : 'http'}://${route.host}${/** @type {any} */ (route).path || '/'}` : '';
+    this.closeMenu();
+    this.trace(url, 'curl');
+  }
+
+  /** Brings every control in line with the latest state. */
+  sync() {
+    const s = /** @type {any} */ (this.snapshot());
+    if (!s) return;
+    const doc = this.doc;
+    const e = this.el;
+    /** @type {Map<string, {up: number, all: number}>} */
+    const zones = new Map();
+    for (const n of s.nodes || []) {
+      if (n.role === 'control-plane' || n.role === 'master') continue;
+      const z = zones.get(n.zone) || { up: 0, all: 0 };
+      z.all++;
+      if (n.ready) z.up++;
+      zones.set(n.zone, z);
+      const b = doc.querySelector(`[data-testid="node-toggle"][data-node="${CSS.escape(n.name)}"]`);
+      if (b) {
+        b.setAttribute('data-ready', String(n.ready));
+        setText(b, n.ready ? 'Fail node' : 'Recover node');
+      }
+    }
+    for (const b of doc.querySelectorAll('[data-testid="zone-toggle"]')) {
+      const z = zones.get(b.getAttribute('data-zone') || '');
+      const down = !!z && z.all > 0 && z.up === 0;
+      b.setAttribute('data-down', String(down));
+      b.closest('.zone-row')?.classList.toggle('down', down);
+      setText(b, down ? 'Recover AZ' : 'Fail AZ');
+    }
+    setValue(e.lbType, s.loadBalancer?.type);
+    setChecked(e.crossZone, !!s.loadBalancer?.crossZone);
+    setValue(e.encap, s.network?.encapsulation);
+    setChecked(e.srcdst, !!s.network?.sourceDestCheck);
+    setValue(e.kubeProxy, s.network?.kubeProxyMode);
+    setValue(e.version, s.cluster?.openShiftVersion);
+    if (e.rps && doc.activeElement !== e.rps && s.traffic) {
+      const v = String(s.traffic.rps);
+      if (e.rps.value !== v) e.rps.value = v;
+    }
+    if (e.browser && doc.activeElement !== e.browser && s.traffic) {
+      const pct = browserShare(s.traffic.mix);
+      if (e.browser.value !== String(pct)) e.browser.value = String(pct);
+      setText(e.browserPct, `${pct}%`);
+    }
+    if (e.policy) {
+      const ns = policyNamespace(s);
+      e.policy.setAttribute('data-namespace', ns);
+      const mode = policyMode(s, ns);
+      if (mode === 'allow' && !e.policy.querySelector('option[value="allow"]')) {
+        const o = doc.createElement('option');
+        o.value = 'allow';
+        o.textContent = 'allow router only';
+        e.policy.append(o);
+      }
+      setValue(e.policy, mode);
+    }
+    this.syncMenu();
+    this.syncOverflow();
+  }
+
+  syncMenu() {
+    const m = this.el.menu;
+    if (!m || !this.menuPod) return;
+    const pod = this.pod(this.menuPod);
+    setText(m.querySelector('[data-testid="pod-menu-title"]'), this.menuPod);
+    const state = pod ? podState(pod) : 'gone';
+    setText(
+      m.querySelector('[data-testid="pod-menu-state"]'),
+      pod ? [state, pod.ip || 'no IP yet', pod.node, `restarts ${/** @type {any} */ (pod).restarts ?? 0}`].join(' · ') : 'this pod no longer exists',
+    );
+    m.setAttribute('data-state', state);
+    for (const b of m.querySelectorAll('button:not(.popover-close)')) /** @type {HTMLButtonElement} */ (b).disabled = !pod;
+    if (!pod) return;
+    const ns = pod.namespace;
+    const failing = readinessFailing(pod);
+    const readyBtn = m.querySelector('[data-testid="pod-ready-toggle"]');
+    setText(readyBtn, failing ? 'Restore readiness' : 'Fail readiness');
+    readyBtn?.setAttribute('data-ready', String(pod.ready));
+    const liveBtn = m.querySelector('[data-testid="pod-live-fail"]');
+    setText(liveBtn, pod.live ? 'Fail liveness' : 'Restore liveness');
+    /** @type {HTMLButtonElement} */ (m.querySelector('[data-testid="pod-delete"]')).disabled = pod.terminating;
+    setText(m.querySelector('[data-oc="pod-delete"]'), `oc delete pod ${pod.name} -n ${ns}`);
+    setText(
+      m.querySelector('[data-oc="pod-ready-toggle"]'),
+      failing ? 'equivalent: the readiness probe passes again → back in the endpoints' : 'equivalent: the readiness probe fails → out of the endpoints, not restarted',
+    );
+    setText(
+      m.querySelector('[data-oc="pod-live-fail"]'),
+      pod.live ? 'equivalent: the liveness probe fails → the kubelet restarts the container' : 'equivalent: the liveness probe passes again',
+    );
+    /** @type {HTMLButtonElement} */ (m.querySelector('[data-testid="pod-trace"]')).hidden = !!pod.router;
+  }
+
+  syncOverflow() {
+    const box = this.el.overflow;
+    if (!box || !this.overflowNode) return;
+    const node = this.overflowNode;
+    const drawn = new Set(Array.from(this.doc.querySelectorAll(`g.pod[data-node="${CSS.escape(node)}"]`), (g) => g.getAttribute('data-pod')));
+    const hidden = (this.snapshot()?.pods || []).filter((p) => p.node === node && !drawn.has(`${p.namespace}/${p.name}`));
+    setText(box.querySelector('[data-testid="overflow-title"]'), `${hidden.length} more pod${hidden.length === 1 ? '' : 's'} on ${node.split('.')[0]}`);
+    const ul = box.querySelector('.overflow-pods');
+    if (!ul) return;
+    const key = hidden.map((p) => `${p.namespace}/${p.name}:${podState(p)}`).join(',');
+    if (ul.getAttribute('data-key') === key) return;
+    ul.setAttribute('data-key', key);
+    ul.replaceChildren(
+      ...hidden.map((p) => {
+        const li = this.doc.createElement('li');
+        const b = this.doc.createElement('button');
+        b.type = 'button';
+        b.setAttribute('data-testid', 'overflow-pod');
+        b.setAttribute('data-pod', `${p.namespace}/${p.name}`);
+        b.className = `state-${podState(p)}`;
+        b.textContent = `${p.name} · ${podState(p)} · ${p.ip || '–'}`;
+        li.append(b);
+        return li;
+      }),
+    );
+  }
+}
+
+/**
+ * Whether a pod looks like its readiness probe is failing: running, not
+ * terminating, not ready. (The snapshot has no probe flag; a pod still
+ * starting up is Pending, so it does not count.)
+ * @param {PodView} p
+ */
+export function readinessFailing(p) {
+  return p.phase === 'Running' && !p.ready && !p.terminating;
+}
+
+/**
+ * @param {HTMLSelectElement | null | undefined} el
+ * @param {string | undefined} v
+ */
+function setValue(el, v) {
+  if (!el || v === undefined || el.value === v) return;
+  if (!Array.from(el.options).some((o) => o.value === v)) {
+    const o = el.ownerDocument.createElement('option');
+    o.value = v;
+    o.textContent = v;
+    el.append(o);
+  }
+  el.value = v;
+}
+
+/**
+ * @param {HTMLInputElement | null | undefined} el
+ * @param {boolean} v
+ */
+function setChecked(el, v) {
+  if (el && el.checked !== v) el.checked = v;
+}
