@@ -44,6 +44,7 @@ type options struct {
 	scenario string
 	// scenarioDir lists the user's own scenario files beside the built-ins.
 	scenarioDir string
+	logLevel    slog.Level
 }
 
 func main() {
@@ -62,7 +63,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "podpath:", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: opts.logLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, opts, log); err != nil {
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&opts.seed, "seed", 1, "random `seed` of the simulation (replaces the scenario's own; default: the scenario's)")
 	fs.StringVar(&opts.scenario, "scenario", "shop", "`scenario` to load: a built-in ("+strings.Join(scenarios.Names(), ", ")+
 		"), a name in -scenarios-dir, or a file (a value with a / or ending in .yaml or .yml)")
+	fs.TextVar(&opts.logLevel, "log-level", slog.LevelInfo, "least `level` logged: debug, info (one line per HTTP request), warn or error")
 	fs.StringVar(&opts.scenarioDir, "scenarios-dir", "", "`directory` of your own scenario files (<name>.yaml), listed beside the built-ins; Save writes there")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -41,7 +41,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `go build -o ../bin/podpath-e2e .. && exec ../bin/podpath-e2e -addr ${HOST}:${PORT} -seed 1 -scenario shop`,
+    command: `go build -o ../bin/podpath-e2e .. && exec ../bin/podpath-e2e -addr ${HOST}:${PORT} -seed 1 -scenario shop -log-level warn`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
