@@ -211,7 +211,7 @@ func New(sc Scenario) (*Sim, error) {
 	s.settleLoadBalancer()
 	s.reloadAllRouters()
 	s.setTraffic(st.Traffic)
-	s.traffic.next = s.nextArrival(0)
+
 	s.outLog = nil
 	s.version = 1
 	return s, nil
@@ -248,7 +248,7 @@ func (s *Sim) AdvanceTo(t int64) {
 		}
 		s.now = next
 		s.generateRequest()
-		s.traffic.next = s.nextArrival(s.now)
+		s.scheduleArrival(s.traffic.at)
 	}
 	if t > s.now {
 		s.now = t

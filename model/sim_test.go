@@ -176,3 +176,13 @@ func TestTraceRejectsBadClientIP(t *testing.T) {
 		assert.ErrorContains(t, err, "clientIP", ip)
 	}
 }
+
+func TestTrafficKeepsHighRates(t *testing.T) {
+	sc := shopScenario()
+	sc.Settings.Traffic.RPS = 2000
+	s, err := New(sc)
+	require.NoError(t, err)
+	s.AdvanceTo(5000)
+	n := len(s.Drain().Requests)
+	assert.InDelta(t, 10_000, n, 400, "2000 req/s for 5 s")
+}

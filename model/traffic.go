@@ -13,7 +13,8 @@ import (
 type trafficState struct {
 	profile TrafficProfile
 	urls    []parsedURL // profile.Mix[i].URL parsed once
-	next    int64       // virtual time of the next arrival, −1 when stopped
+	next    int64       // virtual ms of the next arrival, −1 when stopped
+	at      float64     // its exact time
 	routers map[string]*routerState
 }
 
@@ -32,15 +33,17 @@ func (t trafficState) cloneRouters() map[string]*routerState {
 	return out
 }
 
-// nextArrival draws the next request time: a Poisson process at the
-// profile's rate.
-func (s *Sim) nextArrival(after int64) int64 {
+// scheduleArrival draws the next request of a Poisson process at the
+// profile's rate, from the exact (fractional-millisecond) time from, so
+// that rates above 1000/s are kept; next is that time's millisecond.
+func (s *Sim) scheduleArrival(from float64) {
 	p := s.traffic.profile
 	if p.RPS <= 0 || len(p.Mix) == 0 {
-		return -1
+		s.traffic.next = -1
+		return
 	}
-	gap := -math.Log(1-s.rng.Float64()) * 1000 / p.RPS
-	return after + int64(math.Max(1, math.Round(gap)))
+	s.traffic.at = from - math.Log(1-s.rng.Float64())*1000/p.RPS
+	s.traffic.next = int64(s.traffic.at)
 }
 
 // generateRequest sends one request of the live mix.
@@ -250,7 +253,7 @@ func (s *Sim) setTraffic(p TrafficProfile) {
 	for i, m := range p.Mix {
 		s.traffic.urls[i], _ = parseURL(m.URL)
 	}
-	s.traffic.next = s.nextArrival(s.now)
+	s.scheduleArrival(float64(s.now))
 	s.changed()
 	s.logf("command", "internet", "traffic: %s", describeTraffic(p))
 }
