@@ -35,9 +35,9 @@ lint:
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: benchmarks with allocations
+## bench: every benchmark (engine, stream, browser), one table — see docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench.sh
 
 ## screenshot: regenerate docs/screenshot.png from the running app
 screenshot:
