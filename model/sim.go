@@ -32,12 +32,14 @@ type Sim struct {
 	lb         loadBalancer
 	routerSvc  routerService
 
-	timers   timerQueue
-	traffic  trafficState
-	clients  map[string]*client
-	ipvsRR   map[string]int   // kube-proxy IPVS rr cursor per node+service
-	goneAt   map[string]int64 // deleted pod → when (router checks still probe its old IP)
-	affinity map[string]affinityEntry
+	timers    timerQueue
+	timerRefs []timerRef // the timers' strings, by heapTimer.Ref
+	freeRefs  []int32
+	traffic   trafficState
+	clients   map[string]*client
+	ipvsRR    map[string]int   // kube-proxy IPVS rr cursor per node+service
+	goneAt    map[string]int64 // deleted pod → when (router checks still probe its old IP)
+	affinity  map[string]affinityEntry
 
 	metrics Metrics
 	nextReq uint64
@@ -206,7 +208,7 @@ func New(sc Scenario) (*Sim, error) {
 			p.Phase, p.Running, p.Ready = "Running", true, true
 		}
 	}
-	s.timers = nil
+	s.timers, s.timerRefs, s.freeRefs = nil, nil, nil
 	s.startTimers()
 	s.settleLoadBalancer()
 	s.reloadAllRouters()
@@ -236,7 +238,7 @@ func (s *Sim) AdvanceTo(t int64) {
 			if s.timers[0].At > t {
 				break
 			}
-			tm := s.timers.pop()
+			tm := s.popTimer()
 			if tm.At > s.now {
 				s.now = tm.At
 			}
@@ -278,6 +280,8 @@ func (s *Sim) Clone() *Sim {
 	c.clusterIPs = cloneValues(s.clusterIPs)
 	c.lb = s.lb.clone()
 	c.timers = slices.Clone(s.timers)
+	c.timerRefs = slices.Clone(s.timerRefs)
+	c.freeRefs = slices.Clone(s.freeRefs)
 	c.traffic = s.traffic
 	c.traffic.profile.Mix = slices.Clone(s.traffic.profile.Mix)
 	c.traffic.routers = s.traffic.cloneRouters()

@@ -26,9 +26,24 @@ type timer struct {
 	Svc    string
 }
 
+// heapTimer is a timer as the heap keeps it: no pointers, so moving it
+// costs no write barriers; its strings wait in Sim.timerRefs[Ref].
+type heapTimer struct {
+	At   int64
+	Seq  uint64
+	Gen  int64
+	Kind int32
+	Ref  int32
+}
+
+// timerRef holds a timer's strings.
+type timerRef struct {
+	Key, Status, Pod, Svc string
+}
+
 // timerQueue is a binary min-heap ordered by (At, Seq). It is typed (no
 // container/heap) so that pushing and popping do not allocate.
-type timerQueue []timer
+type timerQueue []heapTimer
 
 func (q timerQueue) less(i, j int) bool {
 	if q[i].At != q[j].At {
@@ -37,7 +52,7 @@ func (q timerQueue) less(i, j int) bool {
 	return q[i].Seq < q[j].Seq
 }
 
-func (q *timerQueue) push(t timer) {
+func (q *timerQueue) push(t heapTimer) {
 	*q = append(*q, t)
 	h := *q
 	for i := len(h) - 1; i > 0; {
@@ -50,12 +65,11 @@ func (q *timerQueue) push(t timer) {
 	}
 }
 
-func (q *timerQueue) pop() timer {
+func (q *timerQueue) pop() heapTimer {
 	h := *q
 	top := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = timer{}
 	h = h[:last]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
@@ -77,8 +91,25 @@ func (q *timerQueue) pop() timer {
 
 func (s *Sim) schedule(t timer) {
 	s.created++
-	t.Seq = uint64(s.created)
-	s.timers.push(t)
+	var ref int32
+	if n := len(s.freeRefs); n > 0 {
+		ref = s.freeRefs[n-1]
+		s.freeRefs = s.freeRefs[:n-1]
+		s.timerRefs[ref] = timerRef{t.Key, t.Status, t.Pod, t.Svc}
+	} else {
+		ref = int32(len(s.timerRefs))
+		s.timerRefs = append(s.timerRefs, timerRef{t.Key, t.Status, t.Pod, t.Svc})
+	}
+	s.timers.push(heapTimer{At: t.At, Seq: uint64(s.created), Gen: int64(t.Gen), Kind: int32(t.Kind), Ref: ref})
+}
+
+// popTimer takes the earliest timer off the heap with its strings.
+func (s *Sim) popTimer() timer {
+	h := s.timers.pop()
+	r := s.timerRefs[h.Ref]
+	s.timerRefs[h.Ref] = timerRef{}
+	s.freeRefs = append(s.freeRefs, h.Ref)
+	return timer{At: h.At, Seq: h.Seq, Kind: int(h.Kind), Gen: int(h.Gen), Key: r.Key, Status: r.Status, Pod: r.Pod, Svc: r.Svc}
 }
 
 func (s *Sim) fire(t timer) {

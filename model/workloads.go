@@ -273,7 +273,7 @@ func (s *Sim) terminatePod(p *pod, why string) {
 func (s *Sim) lastInflight(podKey string) int64 {
 	var last int64
 	for _, t := range s.timers {
-		if t.Kind == tmConnDone && t.Pod == podKey && t.At > last {
+		if t.Kind == tmConnDone && s.timerRefs[t.Ref].Pod == podKey && t.At > last {
 			last = t.At
 		}
 	}
