@@ -443,3 +443,20 @@ func TestDefaultDenyRouterChecksMarkServersDown(t *testing.T) {
 	assert.Equal(t, 503, tr.Status)
 	assert.Contains(t, tr.Reason, "marked all 4 servers of route shop/shop DOWN", "then the checks have failed 3 times")
 }
+
+func TestPassthroughRedirectAnswersHTTPWith302(t *testing.T) {
+	sc := shopScenario()
+	sc.Routes[0].Path = ""
+	sc.Routes[0].TLS = &RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"}
+	s, err := New(sc)
+	require.NoError(t, err)
+	tr, err := s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/"})
+	require.NoError(t, err)
+	assert.Equal(t, 302, tr.Status)
+	sc.Routes[0].TLS.InsecureEdgeTerminationPolicy = "None"
+	s, err = New(sc)
+	require.NoError(t, err)
+	tr, err = s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/"})
+	require.NoError(t, err)
+	assert.Equal(t, 503, tr.Status)
+}

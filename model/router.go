@@ -335,6 +335,9 @@ func (cfg *routerConfig) match(host, path string, https bool) matchResult {
 				return b // SNI decides before any path
 			}
 			if !https && b.Termination == "passthrough" {
+				if b.Insecure == "Redirect" {
+					return b // the router answers http with a 302 to https
+				}
 				continue
 			}
 			if !pathMatches(b.Path, path) {
