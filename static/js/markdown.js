@@ -10,50 +10,31 @@ export const STEP_LINK = /^\?scenario=[a-z0-9][-a-z0-9]{0,62}&step=\d{1,2}$/;
 const INLINE = /`([^`]+)`|\*\*(.+?)\*\*|\*([^*\s](?:[^*]*[^*\s])?)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
 
 /**
- * Renders Markdown into a fragment of p, ul/li, strong, em, code and a.
+ * Markdown → a fragment of p, ul/li, strong, em, code and a.
  * @param {Document} doc
  * @param {string} src
- * @returns {DocumentFragment}
  */
 export function markdown(doc, src) {
   const out = doc.createDocumentFragment();
-  /** @type {HTMLElement | null} */
-  let list = null;
-  /** @type {string[]} */
-  let para = [];
-  /** @type {HTMLElement | null} */
-  let item = null;
-  let itemText = '';
-  const flushItem = () => {
-    if (item) inline(doc, item, itemText);
-    item = null;
-  };
-  const flushPara = () => {
-    if (para.length) out.append(inline(doc, doc.createElement('p'), para.join(' ')));
-    para = [];
-  };
+  /** @type {{li: boolean, text: string}[]} */
+  const blocks = [];
+  /** @type {{li: boolean, text: string} | null} */
+  let open = null; // a line that is neither blank nor a bullet continues it (lazily, as in CommonMark)
   for (const raw of String(src || '').split('\n')) {
     const line = raw.trim();
     const bullet = /^[-*]\s+(.*)$/.exec(line);
-    if (bullet) {
-      flushPara();
-      flushItem();
-      if (!list) out.append((list = doc.createElement('ul')));
-      item = doc.createElement('li');
-      itemText = bullet[1];
-      list.append(item);
-    } else if (!line) {
-      flushItem();
-      flushPara();
-      list = null;
-    } else if (item) {
-      itemText += ' ' + line; // a continuation of the item (lazy, as in CommonMark)
-    } else {
-      para.push(line);
-    }
+    if (!line) open = null;
+    else if (bullet) blocks.push((open = { li: true, text: bullet[1] }));
+    else if (open) open.text += ' ' + line;
+    else blocks.push((open = { li: false, text: line }));
   }
-  flushItem();
-  flushPara();
+  /** @type {HTMLElement | null} */
+  let ul = null;
+  for (const b of blocks) {
+    if (b.li && !ul) out.append((ul = doc.createElement('ul')));
+    if (!b.li) ul = null;
+    (ul || out).append(inline(doc, doc.createElement(b.li ? 'li' : 'p'), b.text));
+  }
   return out;
 }
 
@@ -71,7 +52,7 @@ export function inline(doc, el, text) {
     const at = m.index ?? 0;
     if (at > last) el.append(text.slice(last, at));
     last = at + m[0].length;
-    if (m[1] !== undefined) el.append(tag(doc, 'code', m[1]));
+    if (m[1] !== undefined) el.append(make(doc, 'code', m[1]));
     else if (m[2] !== undefined) el.append(inline(doc, doc.createElement('strong'), m[2]));
     else if (m[3] !== undefined) el.append(inline(doc, doc.createElement('em'), m[3]));
     else if (STEP_LINK.test(m[5])) {
@@ -86,12 +67,15 @@ export function inline(doc, el, text) {
 }
 
 /**
+ * An element with text (and attributes), for the scripts that build DOM.
  * @param {Document} doc
  * @param {string} name
  * @param {string} text
+ * @param {Record<string, string | number>} [attrs]
  */
-function tag(doc, name, text) {
+export function make(doc, name, text, attrs = {}) {
   const e = doc.createElement(name);
   e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
 }
