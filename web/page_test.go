@@ -261,6 +261,22 @@ func TestInitialStateRidesAlong(t *testing.T) {
 	assert.Len(t, init.State.Pods, len(s.Pods))
 }
 
+func TestLargeClusterPageLeavesTheStateToTheSocket(t *testing.T) {
+	s := testSnapshot(PageStateMaxPods + 1)
+	require.Greater(t, len(s.Pods), PageStateMaxPods)
+	_, doc := render(t, s)
+	n := findAll(doc, hasAttr("id", "initial-state"))
+	require.Len(t, n, 1)
+	var init map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(text(n[0])), &init))
+	assert.NotContains(t, init, "state", "a large cluster's snapshot comes with the socket")
+	assert.Contains(t, init, "clock")
+	shares := findAll(doc, hasAttr("data-testid", "pod-shares"))
+	require.Len(t, shares, 1)
+	assert.Empty(t, findAll(shares[0], func(n *html.Node) bool { return n.Data == "li" }), "no share bars rendered")
+	assert.NotEmpty(t, findAll(doc, hasAttr("data-testid", "app-pod")), "the topology is still drawn")
+}
+
 func TestScalingNeverMovesExistingPods(t *testing.T) {
 	place := func(replicas int) map[string]Rect {
 		out := map[string]Rect{}

@@ -12,7 +12,8 @@
 // and prints one JSON object per line:
 //   {"name", "figure", "unit", "target", "met", "note"}
 // Environment: PERF_MINUTES (default 2) for the memory run, PERF_FPS_SECONDS
-// (default 10), PERF_CLICKS (default 20), PERF_LOADS (default 5).
+// (default 10), PERF_CLICKS (default 20), PERF_LOADS (default 5),
+// PODPATH_PERF_BIN (default bin/podpath-perf) for the binary it builds.
 
 import { chromium } from '@playwright/test';
 import { spawn, execFileSync } from 'node:child_process';
@@ -66,7 +67,7 @@ async function post(p, body) {
 
 /** Builds and starts the binary; resolves when /healthz answers. */
 async function startServer() {
-  const bin = path.join(ROOT, 'bin', 'podpath-perf');
+  const bin = process.env.PODPATH_PERF_BIN || path.join(ROOT, 'bin', 'podpath-perf');
   if (!process.env.PODPATH_PERF_NOBUILD) execFileSync('go', ['build', '-o', bin, '.'], { cwd: ROOT, stdio: 'inherit' });
   const proc = spawn(bin, ['-addr', `${HOST}:${PORT}`, '-seed', '1', '-scenario', 'large'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -99,7 +100,8 @@ async function countInFlight(ws, ms) {
     const env = JSON.parse(payload);
     lastT = env.t;
     sampled = env.payload.sampled || 1;
-    for (const r of env.payload.requests || []) reqs.set(r.id, [r.startMs, r.endMs]);
+    // Compact requests (docs/api.md): [id, startMs, endMs, …].
+    for (const r of env.payload.requests || []) reqs.set(r[0], [r[1], r[2]]);
   };
   ws.on('framereceived', onFrame);
   await sleep(ms);
@@ -188,7 +190,7 @@ async function weightAndPaint(browser) {
   const kb = median(weights) / 1024;
   const staticKB = ((parts.script || 0) + (parts.stylesheet || 0)) / 1024;
   row('page weight on `large` (HTML+JS+CSS, uncompressed)', round(kb), 'KB', '< 250', kb < 250,
-    `${parts.files} files: the document ${round(parts.document / 1024)} KB (server-rendered SVG of every pod + the initial state as JSON), scripts ${round((parts.script || 0) / 1024)} KB, stylesheet ${round((parts.stylesheet || 0) / 1024)} KB; no framework`);
+    `${parts.files} files: the document ${round(parts.document / 1024)} KB (server-rendered SVG and controls; a cluster over 64 pods gets its state from the socket, not the page), scripts ${round((parts.script || 0) / 1024)} KB, stylesheet ${round((parts.stylesheet || 0) / 1024)} KB; no framework`);
   row('page weight, JS+CSS alone (the same for every scenario)', round(staticKB), 'KB', '—', null, '');
   // The topology is in the HTML, so the first paint that can show it is the
   // later of first-contentful-paint and the first frame with it laid out.

@@ -3,8 +3,23 @@
 // /api/clock. The result comes back through the stream for every viewer;
 // a refused request shows its error in the error toast.
 
+import { apiURL, authHeaders } from './base.js';
+
 /** How long the error toast stays, wall ms. */
 const TOAST_MS = 6000;
+
+/** @type {((state: import('./protocol.js').Snapshot) => void) | null} */
+let commandStateListener = null;
+
+/**
+ * Registers the one listener told the state of every accepted command's
+ * answer (POST /api/commands answers {ok, state}), so the page draws the
+ * change without waiting for the stream's next frame.
+ * @param {(state: import('./protocol.js').Snapshot) => void} fn
+ */
+export function onCommandState(fn) {
+  commandStateListener = fn;
+}
 
 /**
  * POSTs JSON and throws an Error carrying the server's {"error": …}.
@@ -12,12 +27,16 @@ const TOAST_MS = 6000;
  * @param {unknown} body
  */
 export async function postJSON(url, body) {
-  const res = await fetch(url, {
+  const res = await fetch(apiURL(url), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: authHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
     body: JSON.stringify(body),
   });
-  if (res.ok) return res.json().catch(() => null);
+  if (res.ok) {
+    const data = await res.json().catch(() => null);
+    if (url === '/api/commands' && data && data.state) commandStateListener?.(data.state);
+    return data;
+  }
   let msg = `${res.status} ${res.statusText}`;
   try {
     const data = await res.json();

@@ -4,10 +4,10 @@
 // version number that changes when the part changes, so the renderer can
 // skip work when nothing moved.
 
-import { OUTCOME_OK } from './protocol.js';
+import { OUTCOME_OK, decodeRequests } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Snapshot} Snapshot */
-/** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./protocol.js').LiveRequest} Request */
 /** @typedef {import('./protocol.js').LogEvent} LogEvent */
 /** @typedef {import('./protocol.js').Metrics} Metrics */
 /** @typedef {import('./protocol.js').Clock} Clock */
@@ -17,6 +17,9 @@ export const FAIL_LINGER_MS = 1200;
 
 /** Failed requests are summed up in the log at most this often, virtual ms. */
 const FAIL_SUMMARY_MS = 1000;
+
+/** Finished requests are forgotten at most this often, virtual ms. */
+const PRUNE_EVERY_MS = 250;
 
 /** Log lines kept while nobody drains them (a hidden tab). */
 const MAX_PENDING_LOG = 500;
@@ -41,6 +44,10 @@ export class State {
     /** The last envelope seq applied (for ?since= on reconnect). */
     this.seq = 0;
     this.stateVersion = 0;
+    /** @type {number | undefined} virtual time of the last state a command answer gave */
+    this.commandStateAt = undefined;
+    this.commandStateWall = 0;
+    this.prunedAt = -Infinity;
     this.metricsVersion = 0;
     this.clockVersion = 0;
   }
@@ -51,6 +58,7 @@ export class State {
    * @param {number} seq
    */
   applySnapshot(payload, seq) {
+    this.commandStateAt = undefined;
     this.requests.clear();
     this.failures = [];
     this.seq = seq;
@@ -62,13 +70,18 @@ export class State {
    * Applies one frame.
    * @param {import('./protocol.js').FramePayload} payload
    * @param {number} seq
+   * @returns {Request[]} the frame's requests, decoded
    */
   applyFrame(payload, seq) {
     this.seq = seq;
-    if (payload.state) this.setState(payload.state);
+    if (payload.state && !this.isOlder(payload.state)) {
+      this.setState(payload.state);
+      this.commandStateAt = undefined;
+    }
     if (payload.metrics) this.setMetrics(payload.metrics);
     if (payload.clock) this.setClock(payload.clock);
-    for (const r of payload.requests || []) {
+    const reqs = decodeRequests(payload);
+    for (const r of reqs) {
       if (!this.requests.has(r.id) && r.outcome !== OUTCOME_OK) this.failures.push(r);
       this.requests.set(r.id, r);
     }
@@ -79,6 +92,30 @@ export class State {
       this.sampled = payload.sampled;
       this.clockVersion++;
     }
+    return reqs;
+  }
+
+  /**
+   * Takes the state a command's answer carries (POST /api/commands),
+   * before the stream's next frame brings it: the page draws the change
+   * at once. A frame made before the command (an older state) is then
+   * not applied over it.
+   * @param {Snapshot} s
+   */
+  applyCommandState(s) {
+    if (!s || this.isOlder(s)) return;
+    this.setState(s);
+    this.commandStateAt = s.timeMs;
+    this.commandStateWall = performance.now();
+  }
+
+  /**
+   * Whether a frame's state is older than one a command answer gave
+   * within the last second (after that the stream wins, whatever it says).
+   * @param {Snapshot} s
+   */
+  isOlder(s) {
+    return this.commandStateAt !== undefined && s.timeMs < this.commandStateAt && performance.now() - this.commandStateWall < 1000;
   }
 
   /** @param {Snapshot} s */
@@ -107,6 +144,10 @@ export class State {
    * @param {number} now
    */
   prune(now) {
+    // The renderer skips finished requests itself: forgetting them a
+    // little late costs nothing, walking every request each frame does.
+    if (now >= this.prunedAt && now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     for (const [id, r] of this.requests) {
       const linger = r.outcome === OUTCOME_OK ? 0 : FAIL_LINGER_MS;
       if (r.endMs + linger <= now) this.requests.delete(id);
