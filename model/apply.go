@@ -83,7 +83,7 @@ func (s *Sim) Apply(c Command) error {
 			state = "DOWN"
 		}
 		s.logf("node", "lb:"+z.Name, "availability zone %s %s", z.Name, state)
-		for _, n := range s.workers() {
+		for _, n := range s.nodes {
 			if n.Zone == z.Name {
 				s.setNodeReady(n, !c.Down)
 			}
@@ -185,6 +185,7 @@ func (s *Sim) setNodeReady(n *node, ready bool) {
 		s.schedule(timer{At: s.now + s.settings.NodeGracePeriodMs, Kind: tmNodeGrace, Key: n.Name, Gen: int(n.DownAt)})
 		return
 	}
+	n.NotReadyCond = false
 	s.logf("node", n.hopID, "node %s Ready again", n.Name)
 	for _, p := range s.sortedPods() {
 		if p.Node == n.Name && !p.Terminating && p.Running && !p.ProbeFails {
@@ -211,6 +212,8 @@ func (s *Sim) nodeGrace(name string) {
 	if n == nil || n.Ready {
 		return
 	}
+	n.NotReadyCond = true
+	s.changed()
 	s.logf("node", n.hopID, "node %s NotReady: its pods' Ready condition is set to False", n.Name)
 	for _, p := range s.sortedPods() {
 		if p.Node == n.Name {

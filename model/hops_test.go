@@ -130,7 +130,18 @@ func TestNodeFailureEvictsAndReschedules(t *testing.T) {
 	require.NoError(t, err)
 	victim := appPods(s.Snapshot(), "shop")[0]
 	require.NoError(t, s.Apply(SetNodeReady{Node: victim.Node, Ready: false}))
+	for _, n := range s.Snapshot().Nodes {
+		if n.Name == victim.Node {
+			assert.False(t, n.InstanceUp, "the instance is down at once")
+			assert.True(t, n.Ready, "the NodeReady condition holds for the grace period")
+		}
+	}
 	s.AdvanceTo(40_000 + 1)
+	for _, n := range s.Snapshot().Nodes {
+		if n.Name == victim.Node {
+			assert.False(t, n.Ready, "NotReady after the grace period")
+		}
+	}
 	for _, p := range appPods(s.Snapshot(), "shop") {
 		if p.Node == victim.Node {
 			assert.False(t, p.Ready, "NotReady after the node grace period")

@@ -87,7 +87,10 @@ type node struct {
 	Blocks   []int // Calico /26 block indexes
 	TunnelIP string
 	DownAt   int64 // when it failed (for the grace period)
-	hopID    string
+	// NotReadyCond is the Kubernetes NodeReady condition turned False
+	// (after the node-monitor grace period); Ready above is the instance.
+	NotReadyCond bool
+	hopID        string
 	// NodePort addresses of the router Service on this node.
 	addrHTTP, addrHTTPS string
 }

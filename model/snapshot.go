@@ -45,12 +45,16 @@ type ZoneView struct {
 
 // NodeView is one EC2 instance in the cluster.
 type NodeView struct {
-	Name          string   `json:"name"`
-	Role          string   `json:"role"` // "worker" or "control-plane"
-	Zone          string   `json:"zone"`
-	Subnet        string   `json:"subnet"`
-	IP            string   `json:"ip"`
-	Ready         bool     `json:"ready"`
+	Name   string `json:"name"`
+	Role   string `json:"role"` // "worker" or "control-plane"
+	Zone   string `json:"zone"`
+	Subnet string `json:"subnet"`
+	IP     string `json:"ip"`
+	// Ready is the Kubernetes NodeReady condition: it stays True for the
+	// node-monitor grace period after the instance stops answering.
+	Ready bool `json:"ready"`
+	// InstanceUp says whether the EC2 instance runs and its AZ is up.
+	InstanceUp    bool     `json:"instanceUp"`
 	PodCIDRBlocks []string `json:"podCIDRBlocks"`
 }
 

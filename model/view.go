@@ -39,7 +39,7 @@ func (s *Sim) Snapshot() Snapshot {
 		snap.Zones = append(snap.Zones, ZoneView{Name: z.Name, Down: z.Down, PublicSubnet: z.Public, PrivateSubnet: z.Private})
 	}
 	for _, n := range s.nodes {
-		nv := NodeView{Name: n.Name, Role: n.Role, Zone: n.Zone, IP: n.IP, Ready: n.Ready && s.nodeUp(n), PodCIDRBlocks: []string{}}
+		nv := NodeView{Name: n.Name, Role: n.Role, Zone: n.Zone, IP: n.IP, Ready: !n.NotReadyCond, InstanceUp: s.nodeUp(n), PodCIDRBlocks: []string{}}
 		z := s.zoneByName(n.Zone)
 		nv.Subnet = z.Private
 		for _, b := range n.Blocks {

@@ -25,7 +25,9 @@ type ClusterView struct {
 	PolicyNS       string
 }
 
-// NodeToggle is one worker node's fail/recover switch.
+// NodeToggle is one worker node's fail/recover switch. Ready here means
+// the instance is up (model.NodeView.InstanceUp), not the Kubernetes
+// condition, which lags by the node-monitor grace period.
 type NodeToggle struct {
 	Name  string
 	Short string
@@ -87,18 +89,31 @@ func newClusterView(s model.Snapshot) ClusterView {
 			if n.Zone != z || n.Role == "control-plane" || n.Role == "master" {
 				continue
 			}
-			zt.Nodes = append(zt.Nodes, NodeToggle{Name: n.Name, Short: shortNode(n.Name), Zone: n.Zone, Ready: n.Ready})
-			if n.Ready {
+			zt.Nodes = append(zt.Nodes, NodeToggle{Name: n.Name, Short: shortNode(n.Name), Zone: n.Zone, Ready: n.InstanceUp})
+			if n.InstanceUp {
 				up++
 			}
 		}
-		// The snapshot has no zone flag: an AZ counts as down when it has
-		// workers and none of them is ready.
-		zt.Down = len(zt.Nodes) > 0 && up == 0
+		zt.Down = zoneDown(s, z, len(zt.Nodes) > 0 && up == 0)
 		c.Zones = append(c.Zones, zt)
 	}
 	c.Policy = policyOptions(PolicyMode(s, c.PolicyNS))
 	return c
+}
+
+// zoneDown is the snapshot's flag for zone z (setZoneDown); a snapshot
+// without zones (an older server) falls back to guess: workers, none ready.
+// Nodes failed one by one do not make the zone down.
+func zoneDown(s model.Snapshot, z string, guess bool) bool {
+	if len(s.Zones) == 0 {
+		return guess
+	}
+	for _, v := range s.Zones {
+		if v.Name == z {
+			return v.Down
+		}
+	}
+	return false
 }
 
 // browserShare is the percentage of Internet traffic weight sent by

@@ -10,7 +10,7 @@ import (
 
 func TestClusterViewFollowsTheSnapshot(t *testing.T) {
 	s := testSnapshot(4)
-	s.Nodes[4].Ready = false // the only worker of us-east-1c
+	s.Nodes[4].InstanceUp = false // the only worker of us-east-1c
 	s.Traffic = model.TrafficProfile{RPS: 7.5, Mix: []model.TrafficMix{
 		{URL: "https://shop.apps.demo.example.com/", Client: "browser", Weight: 3},
 		{URL: "https://shop.apps.demo.example.com/", Client: "curl", Weight: 1},
@@ -29,6 +29,19 @@ func TestClusterViewFollowsTheSnapshot(t *testing.T) {
 		assert.False(t, c.Zones[0].Down)
 		assert.True(t, c.Zones[2].Down, "an AZ whose workers are all NotReady is down")
 		assert.False(t, c.Zones[2].Nodes[0].Ready)
+	}
+}
+
+func TestZoneToggleFollowsTheZoneFlag(t *testing.T) {
+	s := testSnapshot(4)
+	s.Nodes[4].InstanceUp = false // the only worker of us-east-1c, failed on its own
+	for _, z := range s.Cluster.Zones {
+		s.Zones = append(s.Zones, model.ZoneView{Name: z, Down: z == "us-east-1a"})
+	}
+	c := newClusterView(s)
+	if assert.Len(t, c.Zones, 3) {
+		assert.True(t, c.Zones[0].Down, "setZoneDown's flag, whatever the nodes say")
+		assert.False(t, c.Zones[2].Down, "a failed node does not make its AZ down")
 	}
 }
 

@@ -92,3 +92,17 @@ func healthGlyph(ok bool) string {
 	}
 	return "✗"
 }
+
+// nodeState is a node's status line: the Kubernetes condition, and the
+// instance when it is down but the condition has not caught up yet (the
+// node-monitor grace period). static/js/render.js has the same rule.
+func nodeState(ready, up bool) string {
+	switch {
+	case !ready:
+		return "✗ NotReady"
+	case !up:
+		return "✗ down · still Ready"
+	default:
+		return "Ready"
+	}
+}

@@ -149,7 +149,8 @@ type NodeBox struct {
 	Zone       string
 	IP         string
 	Blocks     string
-	Ready      bool
+	Ready      bool // the Kubernetes NodeReady condition
+	Up         bool // the instance runs
 	NodePort   Rect
 	PortLabel  string
 	RouterSlot Rect
@@ -332,6 +333,7 @@ func newNodeBox(n model.NodeView, r Rect, cols, rows int, s model.Snapshot, pods
 		IP:     n.IP,
 		Blocks: strings.Join(n.PodCIDRBlocks, " "),
 		Ready:  n.Ready,
+		Up:     n.InstanceUp,
 	}
 	top := r.Y + nodeHeaderH
 	nb.NodePort = Rect{r.X + 8, top, slotW, portH}

@@ -32,8 +32,8 @@ func testSnapshot(replicas int) model.Snapshot {
 	for i, z := range zones {
 		node := fmt.Sprintf("ip-10-0-%d-10.ec2.internal", i)
 		s.Nodes = append(s.Nodes,
-			model.NodeView{Name: node, Role: "worker", Zone: z, IP: fmt.Sprintf("10.0.%d.10", i), Ready: true, Subnet: fmt.Sprintf("10.0.%d.0/24", i), PodCIDRBlocks: []string{fmt.Sprintf("10.128.%d.0/26", i)}},
-			model.NodeView{Name: fmt.Sprintf("master-%d", i), Role: "control-plane", Zone: z, Ready: true})
+			model.NodeView{Name: node, Role: "worker", Zone: z, IP: fmt.Sprintf("10.0.%d.10", i), Ready: true, InstanceUp: true, Subnet: fmt.Sprintf("10.0.%d.0/24", i), PodCIDRBlocks: []string{fmt.Sprintf("10.128.%d.0/26", i)}},
+			model.NodeView{Name: fmt.Sprintf("master-%d", i), Role: "control-plane", Zone: z, Ready: true, InstanceUp: true})
 		ip := fmt.Sprintf("10.0.%d.5", 100+i)
 		s.LoadBalancer.Zones = append(s.LoadBalancer.Zones, model.LBZoneView{Zone: z, IP: ip, InDNS: true})
 		s.LoadBalancer.Targets = append(s.LoadBalancer.Targets, model.LBTargetView{Node: node, Zone: z, Healthy: i < 2, Passing: i < 2})

@@ -82,20 +82,20 @@ test('fail and recover a node and an AZ', async ({ page, request }) => {
   const node = page.getByTestId('node-toggle').first();
   const name = await node.getAttribute('data-node');
   await node.click();
-  await pollState(request, (s) => s.nodes.find((n: any) => n.name === name).ready).toBe(false);
+  await pollState(request, (s) => s.nodes.find((n: any) => n.name === name).instanceUp).toBe(false);
   await expect(node).toHaveAttribute('data-ready', 'false');
   await expect(node).toHaveText('Recover node');
   await ocShows(page, `oc get node ${name}`);
   await node.click();
-  await pollState(request, (s) => s.nodes.find((n: any) => n.name === name).ready).toBe(true);
+  await pollState(request, (s) => s.nodes.find((n: any) => n.name === name).instanceUp).toBe(true);
 
   const zone = page.getByTestId('zone-toggle').last();
   const z = await zone.getAttribute('data-zone');
   await zone.click();
-  await pollState(request, (s) => s.nodes.filter((n: any) => n.zone === z && n.role === 'worker').every((n: any) => !n.ready)).toBe(true);
+  await pollState(request, (s) => s.nodes.filter((n: any) => n.zone === z && n.role === 'worker').every((n: any) => !n.instanceUp)).toBe(true);
   await expect(zone).toHaveAttribute('data-down', 'true');
   await zone.click();
-  await pollState(request, (s) => s.nodes.filter((n: any) => n.zone === z && n.role === 'worker').every((n: any) => n.ready)).toBe(true);
+  await pollState(request, (s) => s.nodes.filter((n: any) => n.zone === z && n.role === 'worker').every((n: any) => n.instanceUp)).toBe(true);
   await expect(zone).toHaveAttribute('data-down', 'false');
   await resetCluster(request);
 });

@@ -109,7 +109,7 @@ function noReadyBackend(s, r) {
 /** Unhealthy targets on Ready nodes without a ready router: ETP Local's, by design. @param {any} s */
 export function idleTargets(s) {
   const routed = new Set((s.routers || []).filter((r) => r.ready).map((r) => r.node));
-  const ready = new Set((s.nodes || []).filter((n) => n.ready).map((n) => n.name));
+  const ready = new Set((s.nodes || []).filter((n) => n.ready && n.instanceUp).map((n) => n.name));
   return (s.loadBalancer?.targets || []).filter((t) => !t.healthy && ready.has(t.node) && !routed.has(t.node));
 }
 

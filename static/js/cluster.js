@@ -316,17 +316,19 @@ export class ClusterControls {
       if (n.role === 'control-plane' || n.role === 'master') continue;
       const z = zones.get(n.zone) || { up: 0, all: 0 };
       z.all++;
-      if (n.ready) z.up++;
+      if (n.instanceUp) z.up++;
       zones.set(n.zone, z);
       const b = doc.querySelector(`[data-testid="node-toggle"][data-node="${CSS.escape(n.name)}"]`);
       if (b) {
-        b.setAttribute('data-ready', String(n.ready));
-        setText(b, n.ready ? 'Fail node' : 'Recover node');
+        b.setAttribute('data-ready', String(n.instanceUp));
+        setText(b, n.instanceUp ? 'Fail node' : 'Recover node');
       }
     }
     for (const b of doc.querySelectorAll('[data-testid="zone-toggle"]')) {
-      const z = zones.get(b.getAttribute('data-zone') || '');
-      const down = !!z && z.all > 0 && z.up === 0;
+      const name = b.getAttribute('data-zone') || '';
+      const z = zones.get(name);
+      // The snapshot's zone flag (setZoneDown); without it, guess from the workers.
+      const down = s.zones ? !!s.zones.find((/** @type {any} */ v) => v.name === name)?.down : !!z && z.all > 0 && z.up === 0;
       b.setAttribute('data-down', String(down));
       b.closest('.zone-row')?.classList.toggle('down', down);
       setText(b, down ? 'Recover AZ' : 'Fail AZ');
@@ -424,12 +426,14 @@ export class ClusterControls {
 }
 
 /**
- * Whether a pod looks like its readiness probe is failing: running, not
- * terminating, not ready. (The snapshot has no probe flag; a pod still
- * starting up is Pending, so it does not count.)
+ * Whether a pod's readiness probe is made to fail: the snapshot's flag;
+ * from an older server without it, a guess (running, not terminating,
+ * not ready).
  * @param {PodView} p
  */
 export function readinessFailing(p) {
+  const f = /** @type {any} */ (p).readinessFailing;
+  if (typeof f === 'boolean') return f;
   return p.phase === 'Running' && !p.ready && !p.terminating;
 }
 

@@ -280,8 +280,10 @@ export class Renderer {
         continue;
       }
       setAttr(g, 'data-ready', String(n.ready));
-      g.classList.toggle('not-ready', !n.ready);
-      setText(g.querySelector('.node-state'), n.ready ? 'Ready' : '✗ NotReady');
+      setAttr(g, 'data-up', String(n.instanceUp));
+      g.classList.toggle('not-ready', !n.ready || !n.instanceUp);
+      // Same rule as web/format.go nodeState: the condition lags the instance.
+      setText(g.querySelector('.node-state'), !n.ready ? '✗ NotReady' : n.instanceUp ? 'Ready' : '✗ down · still Ready');
     }
     if (nodeEls.size !== workers.length) structural = true;
     if (this.syncPods(s, nodeEls)) structural = true;
