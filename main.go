@@ -1,10 +1,11 @@
 // Command podpath serves the podpath web app: a live, simulated picture
 // of how a request from the Internet reaches a pod on OpenShift on AWS.
 //
-//	go run . [-addr localhost:8080] [-seed N] [-scenario shop|FILE] [-scenarios-dir DIR]
+//	go run . [-addr localhost:8080] [-seed N] [-scenario shop|FILE] [-scenarios-dir DIR] [-state-dir DIR]
 //
 // main only wires the parts: it loads the scenario, builds the Sim and
-// the server, runs them, and shuts down gracefully on SIGINT or SIGTERM.
+// the server, runs them, and shuts down gracefully on SIGINT or SIGTERM
+// (in-flight requests finish, then every room's state file is written).
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -45,6 +47,10 @@ type options struct {
 	// scenarioDir lists the user's own scenario files beside the built-ins.
 	scenarioDir string
 	logLevel    slog.Level
+	// stateDir holds the rooms' state files; "" turns persistence off.
+	stateDir    string
+	stateDirSet bool
+	scenarioSet bool // -scenario was given: the default room starts fresh
 }
 
 func main() {
@@ -84,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"), a name in -scenarios-dir, or a file (a value with a / or ending in .yaml or .yml)")
 	fs.TextVar(&opts.logLevel, "log-level", slog.LevelInfo, "least `level` logged: debug, info (one line per HTTP request), warn or error")
 	fs.StringVar(&opts.scenarioDir, "scenarios-dir", "", "`directory` of your own scenario files (<name>.yaml), listed beside the built-ins; Save writes there")
+	fs.StringVar(&opts.stateDir, "state-dir", defaultStateDir(), "`directory` of the rooms' state files (created 0700); empty: keep nothing")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return options{}, err
@@ -99,7 +106,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if opts.seed == 0 {
 		return options{}, errors.New("-seed 0: the seed must be at least 1")
 	}
-	fs.Visit(func(f *flag.Flag) { opts.seedSet = opts.seedSet || f.Name == "seed" })
+	fs.Visit(func(f *flag.Flag) {
+		opts.seedSet = opts.seedSet || f.Name == "seed"
+		opts.scenarioSet = opts.scenarioSet || f.Name == "scenario"
+		opts.stateDirSet = opts.stateDirSet || f.Name == "state-dir"
+	})
 	if opts.scenarioDir != "" {
 		if info, err := os.Stat(opts.scenarioDir); err != nil || !info.IsDir() {
 			return options{}, fmt.Errorf("-scenarios-dir %q: not a directory", opts.scenarioDir)
@@ -110,6 +121,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-scenario %q: unknown; built-in scenarios: %s (or give a file: a path with a / or ending in .yaml)", opts.scenario, strings.Join(names, ", "))
 	}
 	return opts, nil
+}
+
+// defaultStateDir is $XDG_STATE_HOME/podpath, else ~/.local/state/podpath,
+// else "" (no home: persistence off).
+func defaultStateDir() string {
+	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "podpath")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "state", "podpath")
 }
 
 // isScenarioFile tells a -scenario file path from a scenario name.
@@ -151,7 +175,7 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("build scenario %q: %w", opts.scenario, err)
 	}
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		Sim:           sim,
 		DecodeCommand: scenarios.DecodeCommand,
 		Page:          pageRenderer(catalog),
@@ -159,7 +183,19 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 		Logger:        log,
 		Catalog:       catalog,
 		Scenario:      meta,
-	})
+		Initial:       &sc,
+		StateDir:      opts.stateDir,
+		// Without -scenario or -seed, the default room goes on where it was.
+		ResumeLocal: !opts.scenarioSet && !opts.seedSet,
+	}
+	srv, err := server.New(cfg)
+	if err != nil && !opts.stateDirSet && opts.stateDir != "" {
+		// The default state directory is not usable (e.g. a read-only
+		// home in a container): run without persistence, and say so.
+		log.Warn("persistence off: the default state directory is not usable; pass -state-dir DIR", "dir", opts.stateDir, "err", err)
+		cfg.StateDir = ""
+		srv, err = server.New(cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -169,32 +205,43 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 		return err
 	}
 	httpServer := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	runnerDone := make(chan struct{})
+	// The rooms run until the HTTP server has finished its in-flight
+	// requests, not merely until the signal.
+	runCtx, stopRooms := context.WithCancel(context.Background())
+	defer stopRooms()
+	roomsDone := make(chan struct{})
 	go func() {
-		defer close(runnerDone)
-		srv.Run(ctx)
+		defer close(roomsDone)
+		srv.Run(runCtx)
 	}()
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
-	log.Info("podpath listening", "url", "http://"+ln.Addr().String(), "scenario", opts.scenario, "seed", sim.Seed(), "scenarios-dir", opts.scenarioDir)
+	log.Info("podpath listening", "url", "http://"+ln.Addr().String(), "scenario", opts.scenario, "seed", sim.Seed(), "scenarios-dir", opts.scenarioDir, "state-dir", cfg.StateDir)
 
+	var serveErr error
 	select {
 	case <-ctx.Done():
-	case err := <-served:
-		return err // Serve failed before any shutdown
+	case serveErr = <-served: // Serve failed before any shutdown
 	}
 	log.Info("podpath shutting down")
-	<-runnerDone // the loop has closed every WebSocket
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	return httpServer.Shutdown(shutdownCtx)
+	shutdownErr := httpServer.Shutdown(shutdownCtx) // in-flight requests finish (WebSockets are not waited for)
+	stopRooms()
+	<-roomsDone // every WebSocket closed, every room's state file written
+	log.Info("podpath stopped: state written", "state-dir", cfg.StateDir)
+	if serveErr != nil {
+		return serveErr
+	}
+	return shutdownErr
 }
 
 // pageRenderer renders package web's page, with the catalog's scenarios
 // in the picker; the server calls it for GET /.
 func pageRenderer(catalog *scenarios.Catalog) server.PageFunc {
-	return func(ctx context.Context, w io.Writer, state model.Snapshot, clock server.ClockState) error {
+	return func(ctx context.Context, w io.Writer, state model.Snapshot, clock server.ClockState, room server.PageRoom) error {
 		view := web.NewPageView(state, web.ClockView{TimeMs: clock.TimeMs, Paused: clock.Paused, Speed: clock.Speed}, web.Assets{JS: static.URL("js/app.js"), CSS: static.URL("app.css")})
+		view.SetRoom(web.RoomView{ID: room.ID, BasePath: room.BasePath, Open: room.Open, ShareURL: room.ShareURL, QRSize: room.QR.Size, QRPath: room.QR.Path, Parent: room.Parent})
 		var list []web.ScenarioInfo
 		for _, e := range catalog.List() {
 			list = append(list, web.ScenarioInfo{Name: e.Name, Title: e.Title, Source: e.Source, Error: e.Error})

@@ -20,8 +20,10 @@ type (
 	stateReader interface {
 		State(ctx context.Context) (model.Snapshot, ClockState, error)
 	}
+	// commander applies a command; raw is its JSON (for the room's
+	// state file). A room is one (rooms.go).
 	commander interface {
-		Apply(ctx context.Context, cmd model.Command) (model.Snapshot, error)
+		Apply(ctx context.Context, cmd model.Command, raw []byte) (model.Snapshot, error)
 	}
 	loader interface {
 		Load(ctx context.Context, req model.LoadRequest) (model.LoadResult, error)
@@ -33,19 +35,35 @@ type (
 // model.DecodeCommand.
 type CommandDecoder func(data []byte) (model.Command, error)
 
-// PageRenderer writes the HTML page for a state. main.go wires package
-// web's page; the server does not import web so that it can be tested
-// alone.
+// PageRenderer writes the HTML page of a room for a state. main.go
+// wires package web's page; the server does not import web so that it
+// can be tested alone.
 type PageRenderer interface {
-	RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error
+	RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState, room PageRoom) error
 }
 
 // PageFunc adapts a function to PageRenderer.
-type PageFunc func(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error
+type PageFunc func(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState, room PageRoom) error
 
 // RenderPage calls f.
-func (f PageFunc) RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState) error {
-	return f(ctx, w, state, clock)
+func (f PageFunc) RenderPage(ctx context.Context, w io.Writer, state model.Snapshot, clock ClockState, room PageRoom) error {
+	return f(ctx, w, state, clock, room)
+}
+
+// PageRoom is what the page needs to know of its room. The role is not
+// in it: the token lives in the browser, which asks GET /api/room.
+type PageRoom struct {
+	ID string
+	// BasePath prefixes the room's API and socket: "" for the default
+	// room, /r/{id} for the others.
+	BasePath string
+	// Open is true for the default room: anyone who reaches it controls it.
+	Open bool
+	// ShareURL is the room's absolute URL as this request reached it
+	// (empty for the default room); QR is its QR code.
+	ShareURL string
+	QR       QRCode
+	Parent   string
 }
 
 // healthz answers GET /healthz.
@@ -115,7 +133,7 @@ func applyCommand(commands commander, decode CommandDecoder) func(context.Contex
 		if err != nil {
 			return CommandResult{}, commandDecodeError(err)
 		}
-		snap, err := commands.Apply(ctx, cmd)
+		snap, err := commands.Apply(ctx, cmd, raw)
 		if err != nil {
 			return CommandResult{}, err
 		}
@@ -133,25 +151,30 @@ func runLoad(l loader) func(context.Context, model.LoadRequest) (model.LoadResul
 	}
 }
 
-// pageHandler answers GET / with the server-rendered page.
+// pageHandler answers GET / (or /r/{id}) with the room's page.
 type pageHandler struct {
-	state stateReader
-	page  PageRenderer
-	log   *slog.Logger
+	room *room
+	page PageRenderer
+	log  *slog.Logger
 }
 
-func newPageHandler(state stateReader, page PageRenderer, log *slog.Logger) *pageHandler {
-	return &pageHandler{state: state, page: page, log: log}
+func newPageHandler(rm *room, page PageRenderer, log *slog.Logger) *pageHandler {
+	return &pageHandler{room: rm, page: page, log: log}
 }
 
 func (h *pageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	snap, clock, err := h.state.State(r.Context())
+	snap, clock, err := h.room.runner.State(r.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
+	pr := PageRoom{ID: h.room.id, BasePath: h.room.basePath(), Open: h.room.open, Parent: h.room.parent}
+	if !h.room.open {
+		pr.ShareURL = shareURL(r, h.room.basePath())
+		pr.QR = qrCode(pr.ShareURL)
+	}
 	var buf bytes.Buffer
-	if err := h.page.RenderPage(r.Context(), &buf, snap, clock); err != nil {
+	if err := h.page.RenderPage(r.Context(), &buf, snap, clock, pr); err != nil {
 		writeError(w, h.log, err)
 		return
 	}

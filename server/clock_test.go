@@ -6,12 +6,14 @@ import (
 )
 
 // fakeClock is a Clock that moves only when a test calls Tick. It
-// serves one ticker: the runner's.
+// serves the runners' tickers: the default room's first, then those of
+// the rooms a test creates.
 type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	ticker *fakeTicker
-	ready  chan struct{} // closed when the runner's ticker exists
+	mu      sync.Mutex
+	now     time.Time
+	ticker  *fakeTicker   // the first ticker: the default room's runner
+	tickers []*fakeTicker // every ticker, the first one first
+	ready   chan struct{} // closed when the first ticker exists
 }
 
 func newFakeClock() *fakeClock {
@@ -27,9 +29,13 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) NewTicker(d time.Duration) Ticker {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ticker = &fakeTicker{every: d, c: make(chan time.Time), stopped: make(chan struct{})}
-	close(c.ready)
-	return c.ticker
+	t := &fakeTicker{every: d, c: make(chan time.Time), stopped: make(chan struct{})}
+	c.tickers = append(c.tickers, t)
+	if c.ticker == nil {
+		c.ticker = t
+		close(c.ready)
+	}
+	return t
 }
 
 // Tick moves the clock on by n ticker periods, one at a time, and
@@ -40,12 +46,16 @@ func (c *fakeClock) Tick(n int) {
 	for range n {
 		c.mu.Lock()
 		c.now = c.now.Add(c.ticker.every)
-		now, t := c.now, c.ticker
+		now, tickers := c.now, append([]*fakeTicker(nil), c.tickers...)
 		c.mu.Unlock()
-		select {
-		case t.c <- now:
-		case <-t.stopped:
-			return
+		for i, t := range tickers {
+			select {
+			case t.c <- now:
+			case <-t.stopped:
+				if i == 0 {
+					return
+				}
+			}
 		}
 	}
 }

@@ -32,6 +32,19 @@
 //     channel and it is subscribed in one step, so it gets exactly the
 //     frames that follow its snapshot.
 //
+// # Rooms
+//
+// Each room (rooms.go) has its own runner loop, hub and handlers, built
+// by roomRoutes; the registry holds the rooms, starts their loops under
+// Run's context, and expires idle ones. The default room is served at
+// the root and is open (anyone controls it); the others at /r/{id},
+// where only the presenter token's holder changes anything
+// (presenterOnly for HTTP, an auth message for the socket). Each room's
+// runner reports every accepted change on its loop to the room's
+// journal (persist.go), which only appends under a mutex; one goroutine
+// of the state store writes the files (coalesced), and Run writes them
+// all once more after every loop has stopped.
+//
 // # Usage
 //
 //	srv, err := server.New(server.Config{Sim: sim, Page: page, Static: static.Handler()})

@@ -47,7 +47,9 @@ func statusOf(err error) int {
 		return http.StatusServiceUnavailable
 	case errors.Is(err, errMalformed), errors.Is(err, errInvalid), errors.Is(err, model.ErrInvalid):
 		return http.StatusBadRequest
-	case errors.Is(err, model.ErrNotFound), errors.Is(err, errNoRoute):
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, model.ErrNotFound), errors.Is(err, errNoRoute), errors.Is(err, errNoRoom):
 		return http.StatusNotFound
 	case errors.Is(err, model.ErrConflict):
 		return http.StatusConflict

@@ -13,21 +13,27 @@ import (
 func (r *runner) sendFrame() {
 	r.seq++
 	requests, k := sample(r.pending.Requests, r.maxRequests)
+	strings, wire := encodeRequests(requests)
 	payload := FramePayload{
 		Clock:    r.clockState(),
-		Requests: requests,
+		Strings:  strings,
+		Requests: wire,
 		Log:      r.takeLog(),
 		Sampled:  k,
 	}
 	r.pending.Requests = nil
 
 	r.sinceMetrics++
-	stateChanged := r.sim.StateVersion() != r.sentVersion
+	r.sinceState++
+	// A changed state waits until stateDue frames have passed since the
+	// last one: commands in a burst share one state.
+	stateChanged := r.sim.StateVersion() != r.sentVersion && r.sinceState >= r.stateDue
 	metricsDue := r.sinceMetrics >= r.metricsDue
 	if stateChanged || metricsDue {
 		snap := r.sim.Snapshot()
 		if stateChanged {
 			r.sentVersion = r.sim.StateVersion()
+			r.sinceState = 0
 			payload.State = &snap
 		}
 		if metricsDue {

@@ -42,7 +42,7 @@ func fuzzSim(f *testing.F) *model.Sim {
 // cloneCommander applies each command to a fresh clone of base.
 type cloneCommander struct{ base *model.Sim }
 
-func (c cloneCommander) Apply(_ context.Context, cmd model.Command) (model.Snapshot, error) {
+func (c cloneCommander) Apply(_ context.Context, cmd model.Command, _ []byte) (model.Snapshot, error) {
 	return model.Snapshot{}, c.base.Clone().Apply(cmd)
 }
 

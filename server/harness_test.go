@@ -44,10 +44,11 @@ type harness struct {
 type fakePage struct {
 	state model.Snapshot
 	clock ClockState
+	room  PageRoom
 }
 
-func (p *fakePage) RenderPage(_ context.Context, w io.Writer, state model.Snapshot, clock ClockState) error {
-	p.state, p.clock = state, clock
+func (p *fakePage) RenderPage(_ context.Context, w io.Writer, state model.Snapshot, clock ClockState, room PageRoom) error {
+	p.state, p.clock, p.room = state, clock, room
 	_, err := io.WriteString(w, "<!doctype html><title>podpath</title>")
 	return err
 }
@@ -95,10 +96,19 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 // call sends one HTTP request and returns the status and body.
 func (h *harness) call(method, path, body string) (int, []byte) {
 	h.t.Helper()
+	return h.callAs("", method, path, body)
+}
+
+// callAs sends one HTTP request with a bearer token (none when "").
+func (h *harness) callAs(token, method, path, body string) (int, []byte) {
+	h.t.Helper()
 	req, err := http.NewRequest(method, h.http.URL+path, strings.NewReader(body))
 	require.NoError(h.t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := h.http.Client().Do(req)
 	require.NoError(h.t, err)
@@ -234,4 +244,19 @@ func appPods(snap model.Snapshot, namespace string) int {
 		}
 	}
 	return n
+}
+
+// nextState ticks and reads frames until one carries the state: the
+// runner sends the state at most statesPerSecond times a second, so a
+// change that follows another one closely comes a few frames later.
+func (h *harness) nextState(conn *websocket.Conn) model.Snapshot {
+	h.t.Helper()
+	for range 2 * DefaultFrameRate / statesPerSecond {
+		h.clock.Tick(1)
+		if _, f := readFrame(h.t, conn); f.State != nil {
+			return *f.State
+		}
+	}
+	require.FailNow(h.t, "no frame carried the state")
+	return model.Snapshot{}
 }

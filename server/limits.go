@@ -57,6 +57,23 @@ type Limits struct {
 	// clients that reconnect with ?since=; ResumeBytes caps its memory.
 	ResumeWindow time.Duration
 	ResumeBytes  int
+
+	// MaxRooms caps the rooms of the server, the default one included;
+	// one more is refused with 503. RoomIdle is how long a room (not
+	// the default one) lives without clients and commands.
+	MaxRooms int
+	RoomIdle time.Duration
+	// RoomCommandRate and RoomCommandBurst bound the commands of one
+	// room, all its connections and API calls together (429 / an error
+	// envelope), on top of the per-connection and per-address limits.
+	RoomCommandRate  float64
+	RoomCommandBurst int
+	// MaxPodsPerRoom (app pods), MaxRoutesPerRoom and MaxServicesPerRoom
+	// bound a room's cluster: a command or scenario over them is refused
+	// with 409 and changes nothing.
+	MaxPodsPerRoom     int
+	MaxRoutesPerRoom   int
+	MaxServicesPerRoom int
 }
 
 // withDefaults fills the zero fields.
@@ -84,6 +101,27 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.ResumeBytes == 0 {
 		l.ResumeBytes = DefaultResumeBytes
+	}
+	if l.MaxRooms == 0 {
+		l.MaxRooms = DefaultMaxRooms
+	}
+	if l.RoomIdle == 0 {
+		l.RoomIdle = DefaultRoomIdle
+	}
+	if l.RoomCommandRate == 0 {
+		l.RoomCommandRate = DefaultRoomCommandRate
+	}
+	if l.RoomCommandBurst == 0 {
+		l.RoomCommandBurst = DefaultRoomCommandBurst
+	}
+	if l.MaxPodsPerRoom == 0 {
+		l.MaxPodsPerRoom = DefaultMaxPodsPerRoom
+	}
+	if l.MaxRoutesPerRoom == 0 {
+		l.MaxRoutesPerRoom = DefaultMaxRoutesPerRoom
+	}
+	if l.MaxServicesPerRoom == 0 {
+		l.MaxServicesPerRoom = DefaultMaxServicesPerRoom
 	}
 	return l
 }
@@ -244,9 +282,10 @@ func limitLoads(g *gate, max int, next http.Handler) http.Handler {
 }
 
 // withLimits applies the server's limits to the WebSocket handler: the
-// connections of the whole server and the message rate of each one.
-func (h *socketHandler) withLimits(l Limits, stats *serverStats) *socketHandler {
-	h.conns = newGate(l.MaxClients)
+// connections of the whole server (conns, shared by every room) and the
+// message rate of each one.
+func (h *socketHandler) withLimits(l Limits, stats *serverStats, conns *gate) *socketHandler {
+	h.conns = conns
 	h.server = stats
 	h.commandRate, h.commandBurst = l.CommandRate, l.CommandBurst
 	return h

@@ -60,6 +60,24 @@ type streamStats struct {
 
 func (s *streamStats) drop(reason int) { s.dropped[reason].Add(1) }
 
+// add adds o's counts to s (totals over rooms; rooms that expired).
+func (s *streamStats) add(o *streamStats) {
+	s.framesBroadcast.Add(o.framesBroadcast.Load())
+	s.messagesSent.Add(o.messagesSent.Load())
+	s.bytesSent.Add(o.bytesSent.Load())
+	for i := range s.dropped {
+		s.dropped[i].Add(o.dropped[i].Load())
+	}
+	for src := range s.commands {
+		for res := range s.commands[src] {
+			s.commands[src][res].Add(o.commands[src][res].Load())
+		}
+	}
+	s.joinsSnapshot.Add(o.joinsSnapshot.Load())
+	s.joinsResumed.Add(o.joinsResumed.Load())
+	s.simRequests.Add(o.simRequests.Load())
+}
+
 // command counts one command by source and outcome.
 func (s *streamStats) command(source int, err error) {
 	switch {
@@ -100,10 +118,13 @@ func (s *serverStats) countHTTP(status int) {
 
 // metricsHandler answers GET /metrics in the Prometheus text exposition
 // format (version 0.0.4), written by hand.
+//
+// Stream counters are totals over every room, those that expired
+// included; podpath_virtual_time_seconds is the default room's.
 type metricsHandler struct {
 	server *serverStats
-	stream *streamStats
-	hub    *hub
+	rooms  *registry
+	store  *stateStore // nil without a state directory
 }
 
 func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
@@ -112,10 +133,35 @@ func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	p := promWriter{w: bw}
-	s, st := h.stream, h.server
+	st := h.server
+	s := &streamStats{}
+	s.add(&h.rooms.retired)
+	clients := 0
+	rooms := h.rooms.list()
+	for _, rm := range rooms {
+		s.add(rm.hub.stats)
+		clients += rm.hub.count()
+		if rm.id == LocalRoomID {
+			s.virtualMs.Store(rm.hub.stats.virtualMs.Load())
+		}
+	}
 
+	p.family("podpath_rooms", "gauge", "Rooms on this server, the default one included.")
+	p.sample("podpath_rooms", "", float64(len(rooms)))
+	p.family("podpath_rooms_created_total", "counter", "Rooms created with POST /api/rooms or a fork.")
+	p.sample("podpath_rooms_created_total", "", float64(h.rooms.created.Load()))
+	p.family("podpath_rooms_expired_total", "counter", "Rooms removed after being idle.")
+	p.sample("podpath_rooms_expired_total", "", float64(h.rooms.expired.Load()))
+	if h.store != nil {
+		p.family("podpath_state_writes_total", "counter", "State files written.")
+		p.sample("podpath_state_writes_total", "", float64(h.store.writes.Load()))
+		p.family("podpath_state_write_errors_total", "counter", "State file writes that failed (retried with the next change).")
+		p.sample("podpath_state_write_errors_total", "", float64(h.store.writeErrors.Load()))
+		p.family("podpath_state_files_corrupt_total", "counter", "State files that could not be restored and were set aside.")
+		p.sample("podpath_state_files_corrupt_total", "", float64(h.store.corrupt.Load()))
+	}
 	p.family("podpath_clients_connected", "gauge", "WebSocket clients subscribed to the stream.")
-	p.sample("podpath_clients_connected", "", float64(h.hub.count()))
+	p.sample("podpath_clients_connected", "", float64(clients))
 	p.family("podpath_clients_dropped_total", "counter", "WebSocket clients the server disconnected, by reason.")
 	for i, reason := range dropReasons {
 		p.sample("podpath_clients_dropped_total", label("reason", reason), float64(s.dropped[i].Load()))

@@ -17,10 +17,20 @@ const (
 	TypeFrame = "frame"
 	// TypeError answers a bad incoming message (payload ErrorPayload).
 	TypeError = "error"
-	// TypeCommand is the only message a client may send: payload is a
-	// command, the same JSON as the body of POST /api/commands.
+	// TypeCommand is a message a client sends: payload is a command,
+	// the same JSON as the body of POST /api/commands.
 	TypeCommand = "command"
+	// TypeAuth is sent by a client with the room's presenter token
+	// ({"type":"auth","token":…}); the server answers with the same type
+	// and payload AuthPayload. Without it a connection is a follower's
+	// (but in the default room, where everyone is presenter).
+	TypeAuth = "auth"
 )
+
+// AuthPayload answers an auth message: "presenter" or "follower".
+type AuthPayload struct {
+	Role string `json:"role"`
+}
 
 // Envelope wraps every WebSocket message. Seq numbers frames: a snapshot
 // carries the seq of the last frame it includes, the next frame has
@@ -53,11 +63,16 @@ type SnapshotPayload struct {
 // FramePayload is the payload of a TypeFrame envelope.
 type FramePayload struct {
 	Clock ClockState `json:"clock"`
+	// Strings is the string table of Requests: every string field of a
+	// wire request is an index into it; entry 0 is "" (wire.go).
+	Strings []string `json:"strings"`
 	// Requests are the requests that started since the previous frame
-	// and are still in flight, one in Sampled of them.
-	Requests []model.Request  `json:"requests"`
+	// and are still in flight, one in Sampled of them, in their compact
+	// wire form (WireRequest; LiveRequests decodes them).
+	Requests []WireRequest    `json:"requests"`
 	Log      []model.LogEvent `json:"log"`
-	// State is set only when the state changed since the last frame.
+	// State is set only when the state changed since the last frame
+	// that carried it, at most statesPerSecond times a second.
 	State *model.Snapshot `json:"state,omitempty"`
 	// Metrics is set a few times a second.
 	Metrics *model.Metrics `json:"metrics,omitempty"`
@@ -75,4 +90,5 @@ type ErrorPayload struct {
 type incoming struct {
 	Type    string          `json:"type"`
 	Payload json.RawMessage `json:"payload"`
+	Token   string          `json:"token,omitempty"` // auth only
 }

@@ -14,39 +14,99 @@ import (
 // apiTimeout bounds every route but /ws.
 const apiTimeout = 30 * time.Second
 
-// routes is every route of the app, in one place.
-func routes(cfg Config, r *runner, h *hub) http.Handler {
+// routes is every route of the app, in one place: the server's own
+// (health, metrics, static files, POST /api/rooms), the rooms under
+// /r/{id}, and the default room at the root. Every room, the default
+// one included, is served by the same roomRoutes.
+func routes(d *deps, local *room) http.Handler {
+	cfg := d.cfg
 	log := cfg.Logger
 	mux := chi.NewRouter()
-	mux.Use(recoverJSON(log), securityHeaders)
+	mux.Use(accessLog(log, d.stats), recoverJSON(log), securityHeaders)
+	notFoundAndMethods(mux, log)
+
+	mux.Method(http.MethodGet, "/metrics", &metricsHandler{server: d.stats, rooms: d.rooms, store: d.store})
+	mux.Group(func(mux chi.Router) {
+		mux.Use(timeout(apiTimeout))
+		mux.Get("/healthz", healthz)
+		if cfg.Static != nil {
+			mux.Handle("/static/*", cfg.Static) // it answers GET and HEAD itself
+		}
+		mux.With(limitByIP(d.ips, d.stats)).Post("/api/rooms", d.createRoom)
+	})
+	mux.Mount("/r/{room}", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		id := chi.URLParam(req, "room")
+		rm, ok := d.rooms.get(id)
+		if !ok || id == LocalRoomID {
+			writeError(w, log, fmt.Errorf("%w: %q (it may have expired after %s without clients; start a new one on the home page)", errNoRoom, id, cfg.Limits.RoomIdle))
+			return
+		}
+		rm.handler.ServeHTTP(w, req)
+	}))
+	mux.Mount("/", local.handler)
+	return mux
+}
+
+// roomRoutes is every route of one room, relative to its base path.
+// Reads and work on copies (trace, load, quiz, fork, vote) are open to
+// every viewer; everything else sits behind presenterOnly.
+func roomRoutes(d *deps, rm *room) http.Handler {
+	cfg := d.cfg
+	log := cfg.Logger
+	limits := cfg.Limits
+	r, h := rm.runner, rm.hub
+	mux := chi.NewRouter()
+	notFoundAndMethods(mux, log)
+
+	// /ws lives for as long as the connection: no timeout.
+	mux.Method(http.MethodGet, "/ws", newSocketHandler(r, h, rm, cfg.DecodeCommand, cfg.ClientBuffer, log).withLimits(limits, d.stats, d.conns).forRoom(rm))
+
+	mux.Group(func(mux chi.Router) {
+		mux.Use(timeout(apiTimeout))
+		if cfg.Page != nil {
+			mux.Method(http.MethodGet, "/", newPageHandler(rm, cfg.Page, log))
+		}
+		mux.Group(func(mux chi.Router) {
+			mux.Use(limitByIP(d.ips, d.stats))
+			// Anyone who can see the room.
+			mux.Get("/api/room", func(w http.ResponseWriter, req *http.Request) {
+				writeJSON(w, http.StatusOK, rm.info(rm.role(req)))
+			})
+			mux.Method(http.MethodGet, "/api/state", newStateHandler(r, log))
+			mux.Method(http.MethodPost, "/api/trace", newPostHandler(r.Trace, log))
+			mux.Method(http.MethodPost, "/api/load", limitLoads(d.loads, limits.LoadsAtOnce, newPostHandler(runLoad(r), log)))
+			mux.Post("/api/fork", d.forkRoom(rm))
+			mux.Post("/api/walkthrough/vote", rm.walk.vote)
+			quizRoutes(mux, r, cfg.Clock.Now, log) // quiz_api.go: quizzes run on copies
+			// The presenter's: everything that changes the room.
+			mux.Group(func(mux chi.Router) {
+				mux.Use(rm.presenterOnly)
+				mux.Method(http.MethodPost, "/api/commands", newPostHandler(countCommands(h.stats, applyCommand(rm, cfg.DecodeCommand)), log))
+				mux.Method(http.MethodPost, "/api/clock", newPostHandler(rm.SetClock, log))
+				mux.Post("/api/reset", d.resetRoom(rm))
+				scenarioRoutes(mux, r, cfg.Catalog, limits.checkObjects, log)
+				walkthroughRoutes(mux, rm.walk)
+			})
+		})
+	})
+	return mux
+}
+
+// notFoundAndMethods answers unknown routes (404) and known routes with
+// the wrong method (405 with Allow) as JSON.
+func notFoundAndMethods(mux *chi.Mux, log *slog.Logger) {
 	mux.NotFound(func(w http.ResponseWriter, req *http.Request) {
 		writeError(w, log, fmt.Errorf("%w: %s", errNoRoute, req.URL.Path))
 	})
 	mux.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		allowed := allowedMethods(mux, req.URL.Path)
+		path := req.URL.Path
+		if rctx := chi.RouteContext(req.Context()); rctx != nil && rctx.RoutePath != "" {
+			path = rctx.RoutePath // inside a room: the path under its base
+		}
+		allowed := allowedMethods(mux, path)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeError(w, log, fmt.Errorf("%w: %s %s; allowed %s", errMethod, req.Method, req.URL.Path, strings.Join(allowed, ", ")))
 	})
-
-	// /ws lives for as long as the connection: no timeout.
-	mux.Method(http.MethodGet, "/ws", newSocketHandler(r, h, r, cfg.DecodeCommand, cfg.ClientBuffer, log))
-
-	mux.Group(func(mux chi.Router) {
-		mux.Use(timeout(apiTimeout))
-		mux.Get("/healthz", healthz)
-		if cfg.Page != nil {
-			mux.Method(http.MethodGet, "/", newPageHandler(r, cfg.Page, log))
-		}
-		if cfg.Static != nil {
-			mux.Handle("/static/*", cfg.Static) // it answers GET and HEAD itself
-		}
-		mux.Method(http.MethodGet, "/api/state", newStateHandler(r, log))
-		mux.Method(http.MethodPost, "/api/commands", newPostHandler(applyCommand(r, cfg.DecodeCommand), log))
-		mux.Method(http.MethodPost, "/api/clock", newPostHandler(r.SetClock, log))
-		mux.Method(http.MethodPost, "/api/trace", newPostHandler(r.Trace, log))
-		mux.Method(http.MethodPost, "/api/load", newPostHandler(runLoad(r), log))
-	})
-	return mux
 }
 
 // allowedMethods lists the methods that have a route for path.
@@ -62,7 +122,10 @@ func allowedMethods(routes chi.Routes, path string) []string {
 
 // contentSecurityPolicy allows no inline script; the page's initial
 // state rides in a <script type="application/json">, which is data.
-const contentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// permissionsPolicy turns off the browser features the page never uses.
+const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 // securityHeaders sets the headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
@@ -71,6 +134,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Permissions-Policy", permissionsPolicy)
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -26,6 +26,11 @@ const (
 	maxLogPerFrame = 200
 	// metricsPerSecond is how often frames carry metrics.
 	metricsPerSecond = 4
+	// statesPerSecond is how often, at most, frames carry the whole
+	// state: a burst of commands shares one state (at 30 frames/s, at
+	// most every third frame), which bounds the bytes a command storm
+	// sends to every client.
+	statesPerSecond = 30
 )
 
 // ErrStopped is returned by calls to a runner whose loop has ended.
@@ -70,6 +75,7 @@ type runner struct {
 	clock       Clock
 	frameEvery  time.Duration
 	metricsDue  int // frames between two frames with metrics
+	stateDue    int // frames between two frames with the state, at least
 	maxRequests int
 	hub         *hub
 	log         *slog.Logger
@@ -86,9 +92,14 @@ type runner struct {
 	seq          uint64  // seq of the last frame
 	sentVersion  uint64  // StateVersion of the last state sent
 	sinceMetrics int     // frames since the last metrics
+	sinceState   int     // frames since the last state
 	pending      model.Output
 	skippedLog   int          // log events dropped from pending
 	scenario     ScenarioMeta // what the live Sim was loaded from (scenarios_api.go)
+
+	// record is told every accepted change, on the loop (persist.go);
+	// nil when the room is not persisted. Set before Run.
+	record func(roomChange)
 
 	// the resumable stream (resume.go); set by enableResume before Run
 	epoch        string        // this server run, sent in snapshots
@@ -102,6 +113,8 @@ func newRunner(sim *model.Sim, clock Clock, frameRate, maxRequests int, h *hub, 
 		clock:       clock,
 		frameEvery:  time.Second / time.Duration(frameRate),
 		metricsDue:  max(1, frameRate/metricsPerSecond),
+		stateDue:    max(1, frameRate/statesPerSecond),
+		sinceState:  frameRate, // the first change goes out in the next frame
 		maxRequests: maxRequests,
 		hub:         h,
 		log:         log,
@@ -151,17 +164,46 @@ func (r *runner) do(ctx context.Context, fn func()) error {
 // Apply applies one command to the live Sim and returns the new state.
 // A rejected command changes nothing.
 func (r *runner) Apply(ctx context.Context, cmd model.Command) (model.Snapshot, error) {
+	return r.apply(ctx, cmd, nil, nil)
+}
+
+// apply applies cmd; raw is its JSON, for the room's state file. When
+// check is set, a command that can add objects runs on a copy first and
+// the copy's state must pass check (the room's object limits).
+func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check func(model.Snapshot) error) (model.Snapshot, error) {
 	var snap model.Snapshot
 	var applyErr error
 	if err := r.do(ctx, func() {
+		if check != nil && growsCluster(cmd) {
+			trial := r.sim.Clone()
+			if applyErr = trial.Apply(cmd); applyErr != nil {
+				return
+			}
+			if applyErr = check(trial.Snapshot()); applyErr != nil {
+				return
+			}
+		}
 		if applyErr = r.sim.Apply(cmd); applyErr == nil {
 			r.collect()
 			snap = r.sim.Snapshot()
+			r.hub.stats.virtualMs.Store(r.sim.Now())
+			if r.record != nil {
+				r.record(roomChange{atMs: r.sim.Now(), command: raw})
+			}
 		}
 	}); err != nil {
 		return model.Snapshot{}, err
 	}
 	return snap, applyErr
+}
+
+// growsCluster reports whether cmd can add pods, routes or services.
+func growsCluster(cmd model.Command) bool {
+	switch cmd.CommandType() {
+	case "scale", "apply":
+		return true
+	}
+	return false
 }
 
 // SetClock validates and applies a clock change and returns the clock.
@@ -181,6 +223,10 @@ func (r *runner) SetClock(ctx context.Context, change ClockChange) (ClockState, 
 			r.advance(*change.AdvanceMs)
 		}
 		state = r.clockState()
+		r.hub.stats.virtualMs.Store(r.sim.Now())
+		if r.record != nil {
+			r.record(roomChange{atMs: r.sim.Now(), clock: &change, state: state})
+		}
 	})
 	return state, err
 }

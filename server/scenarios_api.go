@@ -84,9 +84,10 @@ type SaveResult struct {
 	File string `json:"file"`
 }
 
-// scenarioRoutes registers the scenario library routes.
-func scenarioRoutes(mux chi.Router, r *runner, catalog *scenarios.Catalog, log *slog.Logger) {
-	h := &scenarioHandlers{runner: r, catalog: catalog, log: log}
+// scenarioRoutes registers the scenario library routes. check, when
+// set, refuses a scenario over the room's object limits.
+func scenarioRoutes(mux chi.Router, r *runner, catalog *scenarios.Catalog, check func(model.Snapshot) error, log *slog.Logger) {
+	h := &scenarioHandlers{runner: r, catalog: catalog, check: check, log: log}
 	mux.Get("/api/scenarios", h.list)
 	mux.Post("/api/scenarios/save", h.save)
 	mux.Post("/api/scenarios/{name}/load", h.load)
@@ -99,6 +100,7 @@ func scenarioRoutes(mux chi.Router, r *runner, catalog *scenarios.Catalog, log *
 type scenarioHandlers struct {
 	runner  *runner
 	catalog *scenarios.Catalog
+	check   func(model.Snapshot) error
 	log     *slog.Logger
 }
 
@@ -157,7 +159,18 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 		writeError(w, h.log, fmt.Errorf("server: scenario %q: %w", sc.Name, err))
 		return
 	}
-	snap, err := h.runner.Replace(ctx, sim, meta)
+	if h.check != nil {
+		if err := h.check(sim.Snapshot()); err != nil {
+			writeError(w, h.log, err)
+			return
+		}
+	}
+	base, err := scenarioBase(sc)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	snap, err := h.runner.Replace(ctx, sim, meta, base)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -256,7 +269,9 @@ func builtinNames() map[string]bool {
 // frame, so frames continue without a gap) under a new resume epoch.
 // Pause and speed are kept.
 // The runner takes ownership of sim.
-func (r *runner) Replace(ctx context.Context, sim *model.Sim, meta ScenarioMeta) (model.Snapshot, error) {
+//
+// base says how to build sim again (the state file of the room).
+func (r *runner) Replace(ctx context.Context, sim *model.Sim, meta ScenarioMeta, base roomBase) (model.Snapshot, error) {
 	var snap model.Snapshot
 	var sendErr error
 	if err := r.do(ctx, func() {
@@ -278,6 +293,10 @@ func (r *runner) Replace(ctx context.Context, sim *model.Sim, meta ScenarioMeta)
 		}
 		snap = r.sim.Snapshot()
 		r.sentVersion = r.sim.StateVersion()
+		r.hub.stats.virtualMs.Store(r.sim.Now())
+		if r.record != nil {
+			r.record(roomChange{base: &base, meta: meta, seed: sim.Seed()})
+		}
 		msg, err := prepare(Envelope{Type: TypeSnapshot, Seq: r.seq, T: r.sim.Now(), Epoch: r.epoch, Payload: SnapshotPayload{State: snap, Clock: r.clockState()}})
 		if err != nil {
 			sendErr = err // viewers catch up on their next reconnect

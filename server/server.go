@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/podpath/podpath/model"
 	"github.com/podpath/podpath/scenarios"
@@ -53,17 +55,28 @@ type Config struct {
 	// Scenario names what Sim was loaded from (for /api/scenarios and the
 	// export's metadata).
 	Scenario ScenarioMeta
+	// Initial is the scenario Sim was built from, for the default room's
+	// state file; Sim.Scenario() at start when nil.
+	Initial *model.Scenario
+	// StateDir is where every room's state file is written (persist.go);
+	// no persistence when empty.
+	StateDir string
+	// ResumeLocal restores the default room from its state file, when
+	// there is one, instead of Sim (main: no -scenario or -seed given).
+	ResumeLocal bool
 }
 
-// Server is the HTTP side of podpath: the routes, the runner that owns
-// the live Sim, and the WebSocket hub. Start the runner with Run and
-// serve requests with ServeHTTP.
+// Server is the HTTP side of podpath: the routes, the rooms (each one
+// runner that owns its Sim, and one WebSocket hub), and their state
+// files. Start it with Run and serve requests with ServeHTTP.
 type Server struct {
-	runner  *runner
+	runner  *runner // the default room's
+	rooms   *registry
 	handler http.Handler
 }
 
-// New builds a server around cfg.Sim.
+// New builds a server whose default room runs cfg.Sim, and restores the
+// rooms of cfg.StateDir.
 func New(cfg Config) (*Server, error) {
 	if cfg.Sim == nil {
 		return nil, errors.New("server: Config.Sim is nil")
@@ -102,20 +115,130 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Epoch == "" {
 		cfg.Epoch = newEpoch()
 	}
-	h := newHub()
-	r := newRunner(cfg.Sim, cfg.Clock, cfg.FrameRate, cfg.MaxRequestsPerFrame, h, cfg.Logger)
-	r.enableResume(cfg.Epoch, cfg.Limits.ResumeWindow, cfg.Limits.ResumeBytes)
-	r.scenario = cfg.Scenario
-	s := &Server{runner: r}
-	s.handler = routes(cfg, r, h)
+	d := &deps{
+		cfg:   cfg,
+		stats: &serverStats{},
+		ips:   newIPLimiter(cfg.Limits.APIRate, cfg.Limits.APIBurst, time.Now),
+		loads: newGate(cfg.Limits.LoadsAtOnce),
+		conns: newGate(cfg.Limits.MaxClients),
+	}
+	reg := &registry{rooms: map[string]*room{}, max: cfg.Limits.MaxRooms, idle: cfg.Limits.RoomIdle, now: cfg.Clock.Now, log: cfg.Logger}
+	d.rooms = reg
+	if cfg.StateDir != "" {
+		store, err := newStateStore(cfg.StateDir, cfg.DecodeCommand, cfg.Clock.Now, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		reg.store = store
+		d.store = store
+	}
+
+	var local *room
+	for _, rs := range reg.store.loadAll(cfg.Catalog) {
+		if rs.file.ID == LocalRoomID && !cfg.ResumeLocal {
+			continue // a fresh default room replaces it
+		}
+		rm := d.newRoom(roomSpec{file: rs.file, sim: rs.sim, hash: rs.hash, restored: true})
+		if err := reg.add(rm); err != nil {
+			cfg.Logger.Error("restore room", "room", rs.file.ID, "err", err)
+			continue
+		}
+		cfg.Logger.Info("room restored", "room", rs.file.ID, "commands", len(rs.file.Log), "virtual_ms", rs.sim.Now())
+		if rm.id == LocalRoomID {
+			local = rm
+		}
+	}
+	if local == nil {
+		sc := cfg.Sim.Scenario()
+		if cfg.Initial != nil {
+			sc = *cfg.Initial
+		}
+		base, err := scenarioBase(sc)
+		if err != nil {
+			return nil, err
+		}
+		file := roomFile{ID: LocalRoomID, Created: cfg.Clock.Now().UTC(), Scenario: cfg.Scenario, Base: base, Seed: cfg.Sim.Seed(), Clock: ClockState{TimeMs: cfg.Sim.Now(), Speed: 1}}
+		local = d.newRoom(roomSpec{file: file, sim: cfg.Sim})
+		if err := reg.add(local); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{runner: local.runner, rooms: reg}
+	s.handler = routes(d, local)
 	return s, nil
 }
 
-// Run runs the loop that owns the Sim until ctx is done, then closes
-// every WebSocket connection. Call it once, before or while serving.
-func (s *Server) Run(ctx context.Context) { s.runner.Run(ctx) }
+// Run runs every room's loop until ctx is done, then closes every
+// WebSocket connection and writes every room's state file. Call it
+// once, before or while serving.
+func (s *Server) Run(ctx context.Context) { s.rooms.run(ctx) }
 
 // ServeHTTP serves the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
+}
+
+// deps are what every room's routes share: the config, the server's
+// counters and limits, and the rooms.
+type deps struct {
+	cfg   Config
+	stats *serverStats
+	ips   *ipLimiter
+	loads *gate // POST /api/load runs, the whole server
+	conns *gate // WebSocket connections, the whole server
+	rooms *registry
+	store *stateStore // nil without a state directory
+}
+
+// roomSpec is what a room is made from.
+type roomSpec struct {
+	file     roomFile // id, parent, created, scenario, base, seed, log, clock
+	sim      *model.Sim
+	hash     [32]byte
+	restored bool
+}
+
+// newRoom builds a room's runner, hub, handlers and journal around
+// spec.sim; it does not start it (registry.add does).
+func (d *deps) newRoom(spec roomSpec) *room {
+	cfg := d.cfg
+	f := spec.file
+	f.Version = stateFileVersion
+	log := cfg.Logger
+	if f.ID != LocalRoomID {
+		log = log.With("room", f.ID)
+	}
+	h := newHub()
+	r := newRunner(spec.sim, cfg.Clock, cfg.FrameRate, cfg.MaxRequestsPerFrame, h, log)
+	r.enableResume(cfg.Epoch, cfg.Limits.ResumeWindow, cfg.Limits.ResumeBytes)
+	r.scenario = f.Scenario
+	r.paused = f.Clock.Paused
+	if f.Clock.Speed >= MinSpeed && f.Clock.Speed <= MaxSpeed {
+		r.speed = f.Clock.Speed
+	}
+	f.Clock = ClockState{TimeMs: spec.sim.Now(), Paused: r.paused, Speed: r.speed}
+	h.stats.virtualMs.Store(spec.sim.Now())
+	rm := &room{
+		id:        f.ID,
+		parent:    f.Parent,
+		created:   f.Created,
+		open:      f.ID == LocalRoomID,
+		tokenHash: spec.hash,
+		runner:    r,
+		hub:       h,
+		limits:    cfg.Limits,
+		now:       cfg.Clock.Now,
+		bucket:    newTokenBucket(cfg.Limits.RoomCommandRate, cfg.Limits.RoomCommandBurst, cfg.Clock.Now()),
+	}
+	if !rm.open {
+		f.TokenHash = hex.EncodeToString(spec.hash[:])
+	}
+	rm.walk = newWalkthroughHandlers(r, cfg.Catalog, log)
+	if f.Base.Kind == baseWalkthrough {
+		rm.walk.resume(f.Base, spec.sim)
+	}
+	rm.journal = newJournal(f, h.stats.virtualMs.Load, d.store)
+	r.record = rm.journal.record
+	rm.handler = roomRoutes(d, rm)
+	return rm
 }

@@ -103,6 +103,7 @@ type socketHandler struct {
 	upgrader websocket.Upgrader
 	log      *slog.Logger
 
+	room         *room // whose presenter may send commands; nil: anyone
 	conns        *gate // WebSocket connections of the whole server
 	server       *serverStats
 	commandRate  float64
@@ -122,7 +123,10 @@ func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecode
 		commandRate:  DefaultCommandRate,
 		commandBurst: DefaultCommandBurst,
 		upgrader: websocket.Upgrader{
-			CheckOrigin: sameOrigin,
+			// permessage-deflate when the client offers it (browsers do):
+			// a PreparedMessage compresses a frame once for every client.
+			EnableCompression: true,
+			CheckOrigin:       sameOrigin,
 			Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 				writeJSON(w, status, ErrorPayload{Error: reason.Error()})
 			},
@@ -153,8 +157,26 @@ func (h *socketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.readLoop(r.Context(), c)
 }
 
+// forRoom makes only rm's presenter able to send commands.
+func (h *socketHandler) forRoom(rm *room) *socketHandler {
+	h.room = rm
+	return h
+}
+
+// session is what one connection has said about itself: whether it
+// proved to be the presenter (an "auth" message with the room's token).
+// Its reader goroutine owns it.
+type session struct {
+	presenter bool
+}
+
+func (h *socketHandler) newSession() *session {
+	return &session{presenter: h.room == nil || h.room.open}
+}
+
 // readLoop reads the client's messages until the connection ends.
 func (h *socketHandler) readLoop(ctx context.Context, c *client) {
+	sess := h.newSession()
 	defer func() {
 		c.ending.Store(true)
 		h.hub.remove(c)
@@ -184,10 +206,17 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 			return
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+		var role string
 		if bucket.allow(time.Now()) {
-			err = h.handle(ctx, data)
+			role, err = h.handleAs(ctx, sess, data)
 		} else {
 			err = fmt.Errorf("%w: at most %g commands per second on one connection (bursts of %d); this one was not applied", errRateLimited, h.commandRate, h.commandBurst)
+		}
+		if role != "" {
+			if msg, perr := prepare(Envelope{Type: TypeAuth, Payload: AuthPayload{Role: role}}); perr == nil {
+				h.hub.sendTo(c, msg)
+			}
+			continue
 		}
 		h.hub.stats.command(sourceWS, err)
 		if err != nil {
@@ -217,29 +246,51 @@ func readMessage(conn *websocket.Conn) ([]byte, error) {
 	return data, nil
 }
 
-// handle applies one incoming message: {"type":"command","payload":…}.
+// handle applies one incoming message as the connection's first: a
+// command is applied when the room is open (the default room).
 func (h *socketHandler) handle(ctx context.Context, data []byte) error {
+	_, err := h.handleAs(ctx, h.newSession(), data)
+	return err
+}
+
+// handleAs applies one incoming message of sess's connection:
+// {"type":"command","payload":…}, or {"type":"auth","token":…}, which
+// makes the connection the presenter's when the token is the room's and
+// answers the role (returned; "" for a command). A follower's command is
+// refused with errFollower. The token is never logged.
+func (h *socketHandler) handleAs(ctx context.Context, sess *session, data []byte) (string, error) {
 	var in incoming
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return decodeError(err)
+		return "", decodeError(err)
 	}
 	if dec.More() {
-		return malformedf("message: unexpected data after the JSON value")
+		return "", malformedf("message: unexpected data after the JSON value")
 	}
-	if in.Type != TypeCommand {
-		return invalidf("type", "%q is not a message type a client may send; allowed %q", in.Type, TypeCommand)
+	switch in.Type {
+	case TypeAuth:
+		sess.presenter = h.room == nil || h.room.isPresenter(in.Token)
+		if sess.presenter {
+			return rolePresenter, nil
+		}
+		return roleFollower, nil
+	case TypeCommand:
+	default:
+		return "", invalidf("type", "%q is not a message type a client may send; allowed %q, %q", in.Type, TypeCommand, TypeAuth)
 	}
 	if len(in.Payload) == 0 || string(in.Payload) == "null" {
-		return invalidf("payload", "missing; it is the command, as in POST /api/commands")
+		return "", invalidf("payload", "missing; it is the command, as in POST /api/commands")
+	}
+	if !sess.presenter {
+		return "", errFollower
 	}
 	cmd, err := h.decode(in.Payload)
 	if err != nil {
-		return commandDecodeError(err)
+		return "", commandDecodeError(err)
 	}
-	_, err = h.commands.Apply(ctx, cmd)
-	return err
+	_, err = h.commands.Apply(ctx, cmd, in.Payload)
+	return "", err
 }
 
 // sameOrigin accepts clients without an Origin header (curl, Go tests)

@@ -238,7 +238,8 @@ func BenchmarkFrameDeflate(b *testing.B) {
 			inFlight = append(inFlight, r)
 		}
 	}
-	data, err := json.Marshal(Envelope{Type: TypeFrame, Seq: 300, T: sim.Now(), Payload: FramePayload{Clock: ClockState{TimeMs: sim.Now(), Speed: 1}, Requests: inFlight, Log: out.Log, Sampled: 1}})
+	strs, wire := encodeRequests(inFlight)
+	data, err := json.Marshal(Envelope{Type: TypeFrame, Seq: 300, T: sim.Now(), Payload: FramePayload{Clock: ClockState{TimeMs: sim.Now(), Speed: 1}, Strings: strs, Requests: wire, Log: out.Log, Sampled: 1}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 
@@ -41,6 +42,9 @@ type Walkthrough struct {
 	// unanswered: the live state is then the one before the step's command.
 	AwaitingAnswer bool              `json:"awaitingAnswer"`
 	Steps          []WalkthroughStep `json:"steps"`
+	// Tally counts the followers' votes per choice while a predict
+	// prompt waits (POST /api/walkthrough/vote); absent otherwise.
+	Tally []int `json:"tally,omitempty"`
 	// State is the new cluster, in answers to POSTs.
 	State *model.Snapshot `json:"state,omitempty"`
 }
@@ -79,9 +83,15 @@ type AnswerResult struct {
 
 var errNoPrompt = fmt.Errorf("%w: no predict prompt is waiting for an answer; go to a step with one (POST /api/walkthrough)", model.ErrConflict)
 
-// walkthroughRoutes registers the walkthrough player's routes.
-func walkthroughRoutes(mux chi.Router, r *runner, catalog *scenarios.Catalog, log *slog.Logger) {
-	h := &walkthroughHandlers{runner: r, catalog: catalog, log: log}
+// newWalkthroughHandlers makes a room's walkthrough player.
+func newWalkthroughHandlers(r *runner, catalog *scenarios.Catalog, log *slog.Logger) *walkthroughHandlers {
+	return &walkthroughHandlers{runner: r, catalog: catalog, log: log}
+}
+
+// walkthroughRoutes registers the walkthrough player's routes that the
+// presenter drives (POST /api/walkthrough/vote is registered beside the
+// follower routes, see roomRoutes).
+func walkthroughRoutes(mux chi.Router, h *walkthroughHandlers) {
 	mux.Get("/api/walkthrough", h.get)
 	mux.Post("/api/walkthrough", h.post)
 	mux.Post("/api/walkthrough/answer", h.answer)
@@ -98,6 +108,27 @@ type walkthroughHandlers struct {
 
 	mu  sync.Mutex
 	cur *walkState
+	// votes are the followers' answers to the current prompt, by voter
+	// id; they start over whenever the step changes.
+	votes map[string]int
+}
+
+// maxVoters bounds the votes kept for one prompt.
+const maxVoters = 5000
+
+// VoteRequest is the body of POST /api/walkthrough/vote: a follower's
+// answer to the waiting predict prompt. Voter is a random id the browser
+// keeps (8 to 64 characters of A-Za-z0-9_-); a second vote replaces the
+// first.
+type VoteRequest struct {
+	Choice *int   `json:"choice"`
+	Voter  string `json:"voter"`
+}
+
+// VoteResult is the answer to a vote: the tally so far.
+type VoteResult struct {
+	OK    bool  `json:"ok"`
+	Tally []int `json:"tally"`
 }
 
 // walkState is the walkthrough last played.
@@ -124,7 +155,11 @@ func (h *walkthroughHandlers) get(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		if live {
-			writeJSON(w, http.StatusOK, st.view(nil))
+			out := st.view(nil)
+			if st.awaiting {
+				out.Tally = h.tally(st)
+			}
+			writeJSON(w, http.StatusOK, out)
 			return
 		}
 	}
@@ -201,15 +236,8 @@ func (h *walkthroughHandlers) answer(w http.ResponseWriter, req *http.Request) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st := h.cur
-	if st == nil || !st.awaiting {
-		writeError(w, h.log, errNoPrompt)
-		return
-	}
-	if live, err := h.runner.holds(req.Context(), st.sim); err != nil || !live {
-		if err == nil {
-			err = errNoPrompt
-		}
+	st, err := h.waiting(req.Context())
+	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
@@ -223,13 +251,14 @@ func (h *walkthroughHandlers) answer(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, invalidf("choice", "%d is out of range; allowed 0 to %d", choice, len(p.Choices)-1))
 		return
 	}
-	next := &walkState{name: st.name, sc: st.sc, steps: st.steps, step: st.step, answered: st.answered}
+	answered := maps.Clone(st.answered)
+	answered[st.step] = choice
+	next := &walkState{name: st.name, sc: st.sc, steps: st.steps, step: st.step, answered: answered}
 	snap, err := h.swap(req.Context(), next)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
-	next.answered[st.step] = choice
 	writeJSON(w, http.StatusOK, AnswerResult{
 		Correct:     choice == p.Answer,
 		Choice:      choice,
@@ -257,13 +286,93 @@ func (h *walkthroughHandlers) swap(ctx context.Context, st *walkState) (model.Sn
 	}
 	meta := MetaOf(st.sc, source)
 	meta.Name = st.name
-	snap, err := h.runner.Replace(ctx, sim, meta)
+	base := roomBase{Kind: baseWalkthrough, Walkthrough: st.name, Step: st.step, Awaiting: st.awaiting, Answered: st.answered}
+	snap, err := h.runner.Replace(ctx, sim, meta, base)
 	if err != nil {
 		return model.Snapshot{}, err
 	}
 	st.sim = sim
 	h.cur = st
+	h.votes = nil
 	return snap, nil
+}
+
+// resume makes the walkthrough step of a restored room current again.
+func (h *walkthroughHandlers) resume(base roomBase, sim *model.Sim) {
+	sc, steps, err := h.catalog.Walkthrough(base.Walkthrough)
+	if err != nil || base.Step < 1 || base.Step > len(steps) {
+		return
+	}
+	answered := maps.Clone(base.Answered)
+	if answered == nil {
+		answered = map[int]int{}
+	}
+	h.cur = &walkState{name: base.Walkthrough, sc: sc, steps: steps, step: base.Step, awaiting: base.Awaiting, answered: answered, sim: sim}
+}
+
+// waiting is the current walkthrough when its predict prompt waits for
+// an answer and its cluster is still the live one. Hold mu.
+func (h *walkthroughHandlers) waiting(ctx context.Context) (*walkState, error) {
+	st := h.cur
+	if st == nil || !st.awaiting {
+		return nil, errNoPrompt
+	}
+	live, err := h.runner.holds(ctx, st.sim)
+	if err != nil {
+		return nil, err
+	}
+	if !live {
+		return nil, errNoPrompt
+	}
+	return st, nil
+}
+
+// vote records a follower's answer to the waiting prompt. It changes
+// nothing in the cluster, so followers may call it.
+func (h *walkthroughHandlers) vote(w http.ResponseWriter, req *http.Request) {
+	var in VoteRequest
+	if err := decodeBody(w, req, &in); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	if !validRequestID(in.Voter) || len(in.Voter) < 8 {
+		writeError(w, h.log, invalidf("voter", "required: 8 to 64 characters of A-Za-z0-9._- (a random id the browser keeps)"))
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, err := h.waiting(req.Context())
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	p := st.steps[st.step-1].Predict
+	if in.Choice == nil || *in.Choice < 0 || *in.Choice >= len(p.Choices) {
+		writeError(w, h.log, invalidf("choice", "required: the index of a choice, 0 to %d", len(p.Choices)-1))
+		return
+	}
+	if h.votes == nil {
+		h.votes = map[string]int{}
+	}
+	if _, ok := h.votes[in.Voter]; !ok && len(h.votes) >= maxVoters {
+		writeError(w, h.log, fmt.Errorf("%w: %d votes are in, the most one prompt takes", errRateLimited, maxVoters))
+		return
+	}
+	h.votes[in.Voter] = *in.Choice
+	writeJSON(w, http.StatusOK, VoteResult{OK: true, Tally: h.tally(st)})
+}
+
+// tally counts the votes per choice of st's prompt. Hold mu.
+func (h *walkthroughHandlers) tally(st *walkState) []int {
+	p := st.steps[st.step-1].Predict
+	if p == nil {
+		return nil
+	}
+	out := make([]int, len(p.Choices))
+	for _, c := range h.votes {
+		out[c]++
+	}
+	return out
 }
 
 // view is what the player is told; answers only for answered prompts.

@@ -29,8 +29,18 @@ type ClockView struct {
 // has the shape of the stream's snapshot payload, so the scripts treat it
 // as the first snapshot.
 type InitialState struct {
-	State model.Snapshot `json:"state"`
-	Clock ClockView      `json:"clock"`
+	// State is the snapshot, for clusters of at most PageStateMaxPods
+	// pods; nil (absent) for larger ones, whose state comes with the
+	// socket's first message (the server-rendered topology shows until
+	// then). It keeps the page of a large cluster light: on `large` the
+	// snapshot is ~115 KB of JSON.
+	State *model.Snapshot `json:"state,omitempty"`
+	Clock ClockView       `json:"clock"`
+	// BasePath prefixes every API and socket URL of the page's room: ""
+	// for the default room, /r/{id} for the others.
+	BasePath string `json:"basePath"`
+	// Room is the page's room (static/js/room.js).
+	Room RoomInit `json:"room"`
 }
 
 // PageView is everything Page prints, computed from one snapshot.
@@ -53,6 +63,8 @@ type PageView struct {
 	// TraceURL is the inspector's first URL: the first Internet URL of
 	// the traffic mix, else the first Route's host.
 	TraceURL string
+	// Room is the page's room: the default one, or a shared /r/{id}.
+	Room RoomView
 }
 
 // SpeedOption is one choice of the speed control.
@@ -97,6 +109,11 @@ type PodShare struct {
 	Percent int
 }
 
+// PageStateMaxPods is the largest cluster (in pods) whose snapshot and
+// per-pod share bars the page carries; above it the scripts fill both
+// from the socket's snapshot and metrics.
+const PageStateMaxPods = 64
+
 // NewPageView builds the page's view model from a snapshot. It never fails:
 // missing parts of the snapshot are drawn empty.
 func NewPageView(s model.Snapshot, clock ClockView, assets Assets) PageView {
@@ -117,10 +134,20 @@ func NewPageView(s model.Snapshot, clock ClockView, assets Assets) PageView {
 		Topology:    newTopology(s),
 		Deployments: deploymentControls(s.Deployments),
 		Metrics:     newMetrics(s),
-		Initial:     InitialState{State: s, Clock: clock},
+		Initial:     InitialState{State: initialSnapshot(s), Clock: clock, Room: RoomInit{ID: "local", Open: true}},
+		Room:        RoomView{ID: "local", Open: true},
 		ClusterView: newClusterView(s),
 		TraceURL:    traceURL(s),
 	}
+}
+
+// initialSnapshot is the snapshot the page carries: all of it for a small
+// cluster, none for a large one (see PageStateMaxPods).
+func initialSnapshot(s model.Snapshot) *model.Snapshot {
+	if len(s.Pods) > PageStateMaxPods {
+		return nil
+	}
+	return &s
 }
 
 func clusterLine(c model.ClusterInfo) string {
@@ -210,6 +237,9 @@ func newMetrics(s model.Snapshot) MetricsView {
 	m := MetricsView{Requests: s.Metrics.Requests}
 	for _, code := range slices.Sorted(maps.Keys(s.Metrics.StatusCodes)) {
 		m.Codes = append(m.Codes, CodeCount{Code: code, Count: s.Metrics.StatusCodes[code]})
+	}
+	if len(s.Pods) > PageStateMaxPods {
+		return m // the share bars come with the first metrics (render.js)
 	}
 	var total int64
 	for _, p := range s.Pods {

@@ -3,6 +3,8 @@
 // shop scenario's starting shape with resetCluster.
 import path from 'node:path';
 import fs from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { expect, type APIRequestContext, type Page, type Locator, type TestInfo } from '@playwright/test';
 
 export const NAMESPACE = 'shop';
@@ -146,4 +148,39 @@ export async function openLive(page: Page) {
   await page.goto('/');
   await expect(page.getByTestId('topology')).toBeVisible();
   await expect(page.getByTestId('conn-status')).toHaveAttribute('data-state', 'open');
+}
+
+// --- Fault tests: another instance of the binary the config built ----------
+
+/** bin/podpath-e2e, built by the config's webServer. */
+export function e2eBinary(testInfo: TestInfo): string {
+  return path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'bin', 'podpath-e2e');
+}
+
+/** Starts the binary with args (its own -addr), output ignored. */
+export function spawnServer(bin: string, args: string[]): ChildProcess {
+  return spawn(bin, args, { stdio: 'ignore' });
+}
+
+/** kill -9, and waits for the exit. */
+export async function killHard(proc: ChildProcess) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGKILL');
+  await exited;
+}
+
+/** Waits until origin's /healthz answers; returns when it did (performance.now). */
+export async function waitHealthy(origin: string): Promise<number> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${origin}/healthz`);
+      if (res.ok) return performance.now();
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${origin} did not come up`);
 }

@@ -6,37 +6,14 @@
 // (bin/podpath-e2e) on another port, so that killing it leaves the shared
 // server alone.
 import { test, expect, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
+import { type ChildProcess } from 'node:child_process';
+import { e2eBinary, killHard, spawnServer, waitHealthy } from './helpers';
 
-const PORT = 18181;
+const PORT = 18924; // not 18181/18182: other runs of the suite use those (PODPATH_E2E_PORT)
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 function startServer(bin: string): ChildProcess {
-  return spawn(bin, ['-addr', `127.0.0.1:${PORT}`, '-seed', '1', '-scenario', 'shop'], { stdio: 'ignore' });
-}
-
-async function kill(proc: ChildProcess) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.kill('SIGKILL');
-  await exited;
-}
-
-/** Waits until /healthz answers; returns when it did (ms, performance.now). */
-async function waitHealthy(): Promise<number> {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(`${ORIGIN}/healthz`);
-      if (res.ok) return performance.now();
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${ORIGIN} did not come up`);
+  return spawnServer(bin, ['-addr', `127.0.0.1:${PORT}`, '-seed', '1', '-scenario', 'shop', '-state-dir', '']);
 }
 
 async function simTimeMoves(page: Page) {
@@ -45,21 +22,21 @@ async function simTimeMoves(page: Page) {
 }
 
 test('after kill -9 and a restart the open page resyncs within 2 s, without a reload', async ({ page }, testInfo) => {
-  const bin = path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'bin', 'podpath-e2e');
+  const bin = e2eBinary(testInfo);
   let server = startServer(bin);
   try {
-    await waitHealthy();
+    await waitHealthy(ORIGIN);
     await page.goto(`${ORIGIN}/`);
     const conn = page.getByTestId('conn-status');
     await expect(conn).toHaveAttribute('data-state', 'open');
     await simTimeMoves(page);
     await page.evaluate(() => ((window as any).__samePage = true));
 
-    await kill(server);
+    await killHard(server);
     await expect(conn).not.toHaveAttribute('data-state', 'open', { timeout: 7_000 });
 
     server = startServer(bin);
-    const up = await waitHealthy();
+    const up = await waitHealthy(ORIGIN);
     await expect(conn).toHaveAttribute('data-state', 'open', { timeout: 5_000 });
     const resyncMs = Math.round(performance.now() - up);
     testInfo.annotations.push({ type: 'resync after restart (ms)', description: String(resyncMs) });
@@ -73,7 +50,7 @@ test('after kill -9 and a restart the open page resyncs within 2 s, without a re
     expect(state.timeMs).toBeLessThan(60_000);
     await expect(page.getByTestId('app-pod')).toHaveCount(4);
   } finally {
-    await kill(server);
+    await killHard(server);
   }
 });
 

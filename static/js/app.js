@@ -9,14 +9,17 @@ import { State } from './state.js';
 import { SimClock } from './clock.js';
 import { Socket } from './socket.js';
 import { Renderer } from './render.js';
-import { Controls } from './controls.js';
+import { Controls, onCommandState } from './controls.js';
 import { wireScenarios } from './scenarios.js';
 import { wireQuiz } from './quiz.js';
 import { startExtras } from './extras.js';
+import { apiURL, roomToken } from './base.js';
+import { wireRoom } from './room.js';
 
 const doc = document;
 const svg = /** @type {SVGSVGElement | null} */ (doc.getElementById('topology'));
 const canvas = /** @type {HTMLCanvasElement | null} */ (doc.querySelector('[data-testid="request-canvas"]'));
+const roomUI = wireRoom(doc);
 if (svg && canvas) start(svg, canvas);
 wireScenarios(doc);
 wireQuiz(doc);
@@ -37,12 +40,21 @@ function start(svg, canvas) {
   });
   controls.wire();
 
+  // The page's initial state: the clock always, the cluster's state only
+  // for small clusters (a large one comes with the socket's snapshot; the
+  // server-rendered topology shows until then).
   const init = doc.getElementById('initial-state');
   if (init?.textContent) {
     const payload = JSON.parse(init.textContent);
-    state.applySnapshot(payload, 0);
+    if (payload.state) state.applySnapshot(payload, 0);
+    else state.setClock(payload.clock);
     clock.sync(payload.clock, true);
   }
+  // A command's answer carries the new state: draw it now, not a frame later.
+  onCommandState((s) => {
+    state.applyCommandState(s);
+    schedule();
+  });
 
   const seen = { state: -1, metrics: -1, clock: -1 };
   let raf = 0;
@@ -80,6 +92,7 @@ function start(svg, canvas) {
     if (state.clockVersion !== seen.clock) {
       seen.clock = state.clockVersion;
       renderer.syncClock(state.clock, state.sampled);
+      extras.onClock();
     }
     renderer.appendLog(state.drainLog(now));
     renderer.setSimTime(now);
@@ -90,6 +103,10 @@ function start(svg, canvas) {
   const socket = new Socket({
     url: wsURL(),
     since: () => state.seq,
+    hello: () => {
+      const token = roomToken();
+      return token ? JSON.stringify({ type: MSG.AUTH, token }) : null;
+    },
     onStatus: (st) => {
       renderer.setConn(st);
       clock.setLive(st === 'open');
@@ -101,17 +118,26 @@ function start(svg, canvas) {
           const p = /** @type {import('./protocol.js').SnapshotPayload} */ (env.payload);
           state.applySnapshot(p, env.seq);
           clock.sync(p.clock, true);
+          extras.onSnapshot();
+          // A snapshot mid-stream means the cluster was replaced (a load,
+          // a reset, a walkthrough step — in a room, the presenter's):
+          // modules that show more than the state (the walkthrough
+          // player) listen for this and ask the server again.
+          doc.dispatchEvent(new CustomEvent('podpath:snapshot', { detail: { seq: env.seq } }));
           break;
         }
         case MSG.FRAME: {
           const p = /** @type {import('./protocol.js').FramePayload} */ (env.payload);
-          state.applyFrame(p, env.seq);
-          if (p.requests?.length) extras.onRequests(p.requests);
+          const reqs = state.applyFrame(p, env.seq);
+          if (reqs.length) extras.onRequests(reqs);
           if (p.clock) clock.sync(p.clock);
           break;
         }
         case MSG.ERROR:
           controls.showError(new Error(/** @type {import('./protocol.js').ErrorPayload} */ (env.payload).error));
+          break;
+        case MSG.AUTH:
+          roomUI.setRole(/** @type {{role: string}} */ (env.payload).role);
           break;
       }
       if (doc.hidden) state.prune(clock.now());
@@ -185,9 +211,9 @@ function start(svg, canvas) {
   socket.start();
 }
 
-/** The WebSocket URL of /ws on this page's host. */
+/** The WebSocket URL of the room's /ws on this page's host. */
 function wsURL() {
-  const u = new URL('/ws', location.href);
+  const u = new URL(apiURL('/ws'), location.href);
   u.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return u.toString();
 }

@@ -21,7 +21,8 @@ const MAX_ALTERNATES = 3;
  * @property {string} name
  * @property {string} host
  * @property {string} path
- * @property {string} port
+ * @property {string} port        spec.port.targetPort ('' for none)
+ * @property {string} wildcard    spec.wildcardPolicy ('' for unset)
  * @property {{service: string, weight: number}[]} backends  the first is spec.to
  * @property {string} tls           '' for none
  * @property {string} insecure      '' for the default (None)
@@ -51,6 +52,7 @@ export function routeObject(f) {
   spec.to = { kind: 'Service', name: to?.service || '', weight: to?.weight ?? 100 };
   if (alts.length) spec.alternateBackends = alts.map((b) => ({ kind: 'Service', name: b.service, weight: b.weight }));
   if (f.port) spec.port = { targetPort: /^\d+$/.test(f.port) ? Number(f.port) : f.port };
+  if (f.wildcard) spec.wildcardPolicy = f.wildcard;
   if (f.tls) {
     spec.tls = { termination: f.tls };
     if (f.insecure) spec.tls.insecureEdgeTerminationPolicy = f.insecure;
@@ -67,14 +69,13 @@ export function routeObject(f) {
 export function formOf(r, s) {
   const ann = { ...(r.annotations || {}) };
   const to = (r.to || []).map((/** @type {any} */ t) => ({ service: t.service, weight: t.weight }));
-  const svc = (s.services || []).find((v) => v.namespace === r.namespace && v.name === to[0]?.service);
-  const port = /** @type {any} */ (svc)?.ports?.[0];
   return {
     namespace: r.namespace,
     name: r.name,
     host: r.host || '',
     path: r.path || '',
-    port: port?.name || '',
+    port: r.targetPort || '', // as the Route has it: an edit round-trips the Route
+    wildcard: r.wildcardPolicy || '',
     backends: to.length ? to : [{ service: '', weight: 100 }],
     tls: r.tls?.termination || '',
     insecure: r.tls?.insecureEdgeTerminationPolicy || '',

@@ -10,6 +10,8 @@ import { Inspector } from './inspector.js';
 import { RouteEditor } from './editor.js';
 import { Stats } from './stats.js';
 import { People } from './people.js';
+import { Walkthrough } from './walkthrough.js';
+import { Callouts } from './callouts.js';
 
 /**
  * @param {object} opts
@@ -37,6 +39,8 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     },
   });
   const editor = new RouteEditor({ doc, actions, snapshot });
+  const walk = new Walkthrough({ doc, snapshot, paused: () => state.clock.paused, inspector });
+  const callouts = new Callouts({ doc, snapshot });
   const stats = new Stats(doc);
   const people = new People({
     doc,
@@ -62,6 +66,7 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
   cluster.wire();
   editor.wire();
   people.wire();
+  walk.wire();
 
   // Clicks on the picture: a dot opens the inspector, a pod its menu, a
   // Route card the editor, "+N more pods" the list of the others.
@@ -126,6 +131,16 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     /** A new snapshot arrived (the loop saw its version move). */
     onState() {
       cluster.sync();
+      walk.onState();
+      callouts.onState();
+    },
+    /** The clock changed (paused, speed). */
+    onClock() {
+      walk.onClock();
+    },
+    /** A whole new snapshot (connect, a load, a walkthrough step). */
+    onSnapshot() {
+      walk.sync();
     },
     /** New metrics (the loop saw their version move). @param {number} now */
     onMetrics(now) {
@@ -134,6 +149,7 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     /** A frame's requests. @param {import('./protocol.js').Request[]} reqs */
     onRequests(reqs) {
       stats.addRequests(reqs);
+      callouts.onRequests(reqs);
     },
   };
 }

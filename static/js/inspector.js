@@ -128,8 +128,9 @@ export class Inspector {
    * @param {string} url
    * @param {string} client
    * @param {string} origin 'form' or a sentence about where it came from
+   * @param {string} [from] namespace/pod: a request from inside the cluster
    */
-  async run(url, client, origin) {
+  async run(url, client, origin, from) {
     this.open();
     const seq = ++this.seq;
     if (this.url && url) this.url.value = url;
@@ -140,7 +141,7 @@ export class Inspector {
     /** @type {TraceResult} */
     let res;
     try {
-      res = await postJSON('/api/trace', { url, client });
+      res = await postJSON('/api/trace', from ? { url, client, from } : { url, client });
     } catch (err) {
       if (seq !== this.seq) return;
       this.list?.replaceChildren();

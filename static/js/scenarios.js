@@ -16,6 +16,8 @@
  * @typedef {{ok: boolean, scenario: ScenarioMeta, warnings: ImportWarning[]}} LoadAnswer
  */
 
+import { apiURL, authHeaders } from './base.js';
+
 /** sessionStorage key of the last load's outcome, shown after the reload. */
 const RESULT_KEY = 'podpath.scenario.result';
 /** The server's import limit (server.MaxImportBytes). */
@@ -72,7 +74,7 @@ export function wireScenarios(doc) {
   /** Rebuilds the picker from GET /api/scenarios and selects the current one. */
   async function refresh() {
     try {
-      const res = await fetch('/api/scenarios', { headers: { Accept: 'application/json' } });
+      const res = await fetch(apiURL('/api/scenarios'), { headers: { Accept: 'application/json' } });
       if (!res.ok) return;
       /** @type {ScenarioList} */
       const list = await res.json();
@@ -94,7 +96,7 @@ export function wireScenarios(doc) {
     showError('');
     let res;
     try {
-      res = await fetch(url, { method: 'POST', ...init });
+      res = await fetch(apiURL(url), { method: 'POST', ...init, headers: authHeaders(/** @type {Record<string, string>} */ (init.headers || {})) });
     } catch (err) {
       say(`${what} failed: ${err instanceof Error ? err.message : err}`, true);
       return false;
@@ -152,9 +154,9 @@ export function wireScenarios(doc) {
     const name = (saveName?.value || '').trim();
     say(`Saving ${name}…`);
     try {
-      const res = await fetch('/api/scenarios/save', {
+      const res = await fetch(apiURL('/api/scenarios/save'), {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: authHeaders({ 'Content-Type': 'application/json' }),
         body: JSON.stringify({ name }),
       });
       const body = await res.json().catch(() => ({}));

@@ -23,9 +23,11 @@ export class Socket {
    * @param {() => number} opts.since         last seq applied, 0 for none
    * @param {(env: import('./protocol.js').Envelope) => void} opts.onMessage
    * @param {(state: ConnState) => void} opts.onStatus
+   * @param {() => string | null} [opts.hello] the first message of every connection (the room's auth), or null
    */
-  constructor({ url, since, onMessage, onStatus }) {
+  constructor({ url, since, onMessage, onStatus, hello }) {
     this.url = url;
+    this.hello = hello || (() => null);
     this.since = since;
     this.onMessage = onMessage;
     this.onStatus = onStatus;
@@ -103,6 +105,8 @@ export class Socket {
     ws.onopen = () => {
       this.attempt = 0;
       this.lastMessage = performance.now();
+      const hello = this.hello();
+      if (hello) ws.send(hello);
       this.onStatus('open');
     };
     ws.onmessage = (ev) => {

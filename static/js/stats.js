@@ -72,8 +72,9 @@ export class Stats {
     };
     // Requests per second over virtual time.
     const last = this.samples[this.samples.length - 1];
-    if (last && (m.requests < last.n || now < last.t)) this.samples = []; // reset or reload
-    if (!last || now > last.t) this.samples.push({ t: now, n: m.requests });
+    if (last && (m.requests < last.n || now < last.t)) this.samples = []; // reset, reload, a walkthrough jump back
+    const prev = this.samples[this.samples.length - 1];
+    if (!prev || now > prev.t) this.samples.push({ t: now, n: m.requests });
     while (this.samples.length > 2 && now - this.samples[1].t >= RATE_SPAN_MS) this.samples.shift();
     const first = this.samples[0];
     const span = now - first.t;

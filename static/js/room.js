@@ -1,0 +1,201 @@
+// @ts-check
+// The room bar (web/room.templ). On the default room: "Start a room"
+// (POST /api/rooms, keep the token, go to /r/{id}). In a shared room:
+// the role this browser has (GET /api/room with its token, and the
+// socket's auth answer), Fork for a follower (a private copy, whose
+// presenter this browser becomes), Reset for the presenter, the share
+// link and QR code, and Return from a fork. Followers' votes on a
+// predict prompt go through vote() (the walkthrough player calls it).
+
+import { apiURL, authHeaders, room, saveToken } from './base.js';
+
+/** localStorage key of this browser's voter id (one vote per browser). */
+const VOTER_KEY = 'podpath.voter';
+
+/**
+ * @param {Document} doc
+ * @returns {{setRole: (role: string) => void, role: () => string}}
+ */
+export function wireRoom(doc) {
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement | null} */ (doc.querySelector(`[data-testid="${id}"]`));
+  const bar = $('room');
+  const roleEl = $('room-role');
+  const fork = $('room-fork');
+  const reset = $('room-reset');
+  const start = $('room-start');
+  let current = room.open ? 'presenter' : 'follower';
+
+  // The download link names the room's own export.
+  const exportLink = /** @type {HTMLAnchorElement | null} */ ($('export-download'));
+  if (exportLink) exportLink.href = apiURL('/api/export');
+
+  /** @param {string} role */
+  function setRole(role) {
+    current = role === 'presenter' ? 'presenter' : 'follower';
+    bar?.setAttribute('data-role', current);
+    doc.documentElement.setAttribute('data-room-role', current);
+    if (roleEl) {
+      roleEl.dataset.role = current;
+      roleEl.textContent = current;
+    }
+    if (fork) fork.hidden = current === 'presenter';
+    if (reset) reset.hidden = current !== 'presenter';
+  }
+
+  /** @param {unknown} err */
+  function toast(err) {
+    const el = $('error-toast');
+    if (!el) return;
+    el.textContent = err instanceof Error ? err.message : String(err);
+    el.hidden = false;
+  }
+
+  /**
+   * POSTs and returns the JSON answer; throws with the server's error.
+   * @param {string} url
+   * @param {unknown} [body]
+   */
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: authHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
+    return data;
+  }
+
+  /** @param {{id: string, url: string, token: string}} info */
+  function enter(info) {
+    saveToken(info.id, info.token);
+    location.assign(info.url);
+  }
+
+  start?.addEventListener('click', async () => {
+    try {
+      enter(await post('/api/rooms'));
+    } catch (err) {
+      toast(err);
+    }
+  });
+  fork?.addEventListener('click', async () => {
+    try {
+      enter(await post(apiURL('/api/fork')));
+    } catch (err) {
+      toast(err);
+    }
+  });
+  reset?.addEventListener('click', async () => {
+    try {
+      await post(apiURL('/api/reset'));
+      location.reload();
+    } catch (err) {
+      toast(err);
+    }
+  });
+
+  if (!room.open) wirePredict(doc, () => current);
+
+  if (!room.open) {
+    setRole('follower');
+    fetch(apiURL('/api/room'), { headers: authHeaders({ Accept: 'application/json' }) })
+      .then((res) => (res.ok ? res.json() : null))
+      .then((info) => info && setRole(info.role))
+      .catch(() => {});
+  }
+  return { setRole, role: () => current };
+}
+
+/** How often the presenter's tally is refreshed while a prompt waits, ms. */
+const TALLY_MS = 1500;
+
+/**
+ * Predict prompts in a shared room. The walkthrough player
+ * (walkthrough.js) draws the choices as [data-testid="wt-choice"]
+ * buttons: a follower's click becomes a vote (the answer itself is the
+ * presenter's), and the presenter sees the tally in [data-testid="wt-tally"]
+ * under the prompt while it waits.
+ * @param {Document} doc
+ * @param {() => string} role
+ */
+function wirePredict(doc, role) {
+  doc.addEventListener(
+    'click',
+    async (ev) => {
+      const b = /** @type {Element} */ (ev.target).closest?.('[data-testid="wt-choice"]');
+      if (!b || role() === 'presenter') return;
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      try {
+        await vote(Number(b.getAttribute('data-index')));
+        for (const other of doc.querySelectorAll('[data-testid="wt-choice"]')) other.removeAttribute('data-voted');
+        b.setAttribute('data-voted', 'true');
+      } catch (err) {
+        const t = doc.querySelector('[data-testid="error-toast"]');
+        if (t) {
+          t.textContent = err instanceof Error ? err.message : String(err);
+          /** @type {HTMLElement} */ (t).hidden = false;
+        }
+      }
+    },
+    true,
+  );
+  setInterval(async () => {
+    const box = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="wt-predict"]'));
+    if (role() !== 'presenter' || !box || box.hidden || doc.hidden) return;
+    try {
+      const res = await fetch(apiURL('/api/walkthrough'), { headers: authHeaders({ Accept: 'application/json' }) });
+      if (!res.ok) return;
+      const w = await res.json();
+      let out = /** @type {HTMLElement | null} */ (box.querySelector('[data-testid="wt-tally"]'));
+      if (!out) {
+        out = doc.createElement('p');
+        out.className = 'wt-tally';
+        out.setAttribute('data-testid', 'wt-tally');
+        out.setAttribute('role', 'status');
+        box.append(out);
+      }
+      const tally = Array.isArray(w.tally) ? w.tally : [];
+      out.hidden = tally.length === 0;
+      out.setAttribute('data-tally', tally.join(','));
+      const total = tally.reduce((a, n) => a + n, 0);
+      out.textContent = `Votes (${total}): ` + tally.map((n, i) => `${String.fromCharCode(65 + i)} ${n}`).join(' · ');
+    } catch {
+      // the next poll tries again
+    }
+  }, TALLY_MS);
+}
+
+/** This browser's voter id, made once. */
+function voterID() {
+  let id = '';
+  try {
+    id = localStorage.getItem(VOTER_KEY) || '';
+    if (!id) {
+      const b = crypto.getRandomValues(new Uint8Array(12));
+      id = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem(VOTER_KEY, id);
+    }
+  } catch {
+    id = 'anon' + Math.random().toString(16).slice(2, 14);
+  }
+  return id;
+}
+
+/**
+ * A follower's answer to the waiting predict prompt; resolves to the
+ * tally so far ({ok, tally: [n…]}). The presenter reads the tally in
+ * GET /api/walkthrough (`tally`).
+ * @param {number} choice
+ */
+export async function vote(choice) {
+  const res = await fetch(apiURL('/api/walkthrough/vote'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ choice, voter: voterID() }),
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
+  return data;
+}
