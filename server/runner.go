@@ -30,7 +30,7 @@ const (
 	// state: a burst of commands shares one state (at 30 frames/s, at
 	// most every third frame), which bounds the bytes a command storm
 	// sends to every client.
-	statesPerSecond = 30
+	statesPerSecond = 10
 )
 
 // ErrStopped is returned by calls to a runner whose loop has ended.
