@@ -137,7 +137,6 @@ type reqBuilder struct {
 	r       Request
 	t       int64
 	explain bool
-	hops    bool
 	dnsHops int // leading hops that are a DNS exchange, not retraced
 }
 
@@ -226,7 +225,7 @@ func (s *Sim) jitter(ms int64) int64 {
 // runRequest sends one request from c and returns it fully decided.
 func (s *Sim) runRequest(c *client, u parsedURL, rawURL string, explain, hops bool) Request {
 	s.nextReq++
-	b := &reqBuilder{s: s, t: s.now, explain: explain, hops: hops}
+	b := &reqBuilder{s: s, t: s.now, explain: explain}
 	b.r = Request{ID: s.nextReq, Client: c.ID, ClientKind: c.Kind, ClientIP: c.IP, URL: rawURL, StartMs: s.now}
 	if hops {
 		b.r.Hops = make([]Hop, 0, 12)

@@ -298,7 +298,8 @@ func (s *Sim) Clone() *Sim {
 	c.metrics = s.metrics.clone()
 	c.outRequests, c.outLog = nil, nil
 	c.checks.since = nil
-	c.dnsCache.zones = slices.Clone(s.dnsCache.zones)
+	// The cached answer points at s's zones; the copy builds its own.
+	c.dnsCache.version, c.dnsCache.zones = 0, nil
 	return &c
 }
 

@@ -186,3 +186,14 @@ func TestTrafficKeepsHighRates(t *testing.T) {
 	n := len(s.Drain().Requests)
 	assert.InDelta(t, 10_000, n, 400, "2000 req/s for 5 s")
 }
+
+func TestCloneOwnsItsDNSAnswer(t *testing.T) {
+	s := newShop(t)
+	_, err := s.Trace(TraceRequest{URL: shopURL}) // fills the live DNS cache
+	require.NoError(t, err)
+	c := s.Clone()
+	zs, _ := c.resolve("shop.apps.demo.example.com", false)
+	for _, z := range zs {
+		assert.Same(t, c.zoneByName(z.Name), z, "a copy's DNS answer points at its own zones")
+	}
+}
