@@ -42,7 +42,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh state directory per run: no room of an earlier run comes back.
-    command: `go build -o ../bin/podpath-e2e .. && rm -rf ../bin/e2e-state-${PORT} && exec ../bin/podpath-e2e -addr ${HOST}:${PORT} -seed 1 -scenario shop -log-level warn -state-dir ../bin/e2e-state-${PORT}`,
+    command: `go build -o ../bin/podpath-e2e-${PORT} .. && rm -rf ../bin/e2e-state-${PORT} && exec ../bin/podpath-e2e-${PORT} -addr ${HOST}:${PORT} -seed 1 -scenario shop -log-level warn -state-dir ../bin/e2e-state-${PORT}`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,

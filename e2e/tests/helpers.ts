@@ -152,9 +152,10 @@ export async function openLive(page: Page) {
 
 // --- Fault tests: another instance of the binary the config built ----------
 
-/** bin/podpath-e2e, built by the config's webServer. */
+/** bin/podpath-e2e-PORT, built by the config's webServer (one per port, so suites on several ports can run at once). */
 export function e2eBinary(testInfo: TestInfo): string {
-  return path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'bin', 'podpath-e2e');
+  const port = Number(process.env.PODPATH_E2E_PORT || 18080);
+  return path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'bin', `podpath-e2e-${port}`);
 }
 
 /** Starts the binary with args (its own -addr), output ignored. */

@@ -3,7 +3,7 @@
 // of another site tries to open the stream.
 //
 // The restart test runs its own instance of the binary the config built
-// (bin/podpath-e2e) on another port, so that killing it leaves the shared
+// (bin/podpath-e2e-PORT) on another port, so that killing it leaves the shared
 // server alone.
 import { test, expect, type Page } from '@playwright/test';
 import { type ChildProcess } from 'node:child_process';
