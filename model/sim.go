@@ -42,6 +42,7 @@ type Sim struct {
 	affinity  map[string]affinityEntry
 
 	metrics Metrics
+	latency *latencyStats // Metrics.Latency and Metrics.History
 	nextReq uint64
 
 	// netChangedAt is when the network or NetworkPolicy last changed.
@@ -175,6 +176,7 @@ func New(sc Scenario) (*Sim, error) {
 		affinity:   map[string]affinityEntry{},
 		record:     true,
 		metrics:    newMetrics(),
+		latency:    newLatencyStats(0),
 	}
 	s.domain = "apps." + st.ClusterName + "." + st.BaseDomain
 	s.pcg = rand.NewPCG(st.Seed, 0x706f647061746831) // "podpath1"
@@ -258,6 +260,7 @@ func (s *Sim) AdvanceTo(t int64) {
 	if t > s.now {
 		s.now = t
 	}
+	s.latency.closeUntil(s.now)
 }
 
 // Clone returns a deep copy that evolves independently.
@@ -296,6 +299,7 @@ func (s *Sim) Clone() *Sim {
 	c.goneAt = cloneValues(s.goneAt)
 	c.affinity = cloneValues(s.affinity)
 	c.metrics = s.metrics.clone()
+	c.latency = s.latency.clone()
 	c.outRequests, c.outLog = nil, nil
 	c.checks.since = nil
 	// The cached answer points at s's zones; the copy builds its own.

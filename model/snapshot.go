@@ -220,4 +220,8 @@ type Metrics struct {
 	StatusCodes map[string]int64 `json:"statusCodes"`
 	ByPod       map[string]int64 `json:"byPod"`
 	ByService   map[string]int64 `json:"byService"`
+	// Latency over the last seconds and one point per second of the
+	// last two minutes (model/latency.go).
+	Latency LatencyWindow  `json:"latency"`
+	History []MetricsPoint `json:"history"`
 }

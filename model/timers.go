@@ -24,6 +24,7 @@ type timer struct {
 	Status string // tmRequestDone: the status code or outcome
 	Pod    string // tmRequestDone / tmConnDone: serving pod
 	Svc    string
+	Dur    int64 // tmRequestDone: the request's latency, ms
 }
 
 // heapTimer is a timer as the heap keeps it: no pointers, so moving it
@@ -39,6 +40,7 @@ type heapTimer struct {
 // timerRef holds a timer's strings.
 type timerRef struct {
 	Key, Status, Pod, Svc string
+	Dur                   int64
 }
 
 // timerQueue is a binary min-heap ordered by (At, Seq). It is typed (no
@@ -95,10 +97,10 @@ func (s *Sim) schedule(t timer) {
 	if n := len(s.freeRefs); n > 0 {
 		ref = s.freeRefs[n-1]
 		s.freeRefs = s.freeRefs[:n-1]
-		s.timerRefs[ref] = timerRef{t.Key, t.Status, t.Pod, t.Svc}
+		s.timerRefs[ref] = timerRef{t.Key, t.Status, t.Pod, t.Svc, t.Dur}
 	} else {
 		ref = int32(len(s.timerRefs))
-		s.timerRefs = append(s.timerRefs, timerRef{t.Key, t.Status, t.Pod, t.Svc})
+		s.timerRefs = append(s.timerRefs, timerRef{t.Key, t.Status, t.Pod, t.Svc, t.Dur})
 	}
 	s.timers.push(heapTimer{At: t.At, Seq: uint64(s.created), Gen: int64(t.Gen), Kind: int32(t.Kind), Ref: ref})
 }
@@ -109,7 +111,7 @@ func (s *Sim) popTimer() timer {
 	r := s.timerRefs[h.Ref]
 	s.timerRefs[h.Ref] = timerRef{}
 	s.freeRefs = append(s.freeRefs, h.Ref)
-	return timer{At: h.At, Seq: h.Seq, Kind: int(h.Kind), Gen: int(h.Gen), Key: r.Key, Status: r.Status, Pod: r.Pod, Svc: r.Svc}
+	return timer{At: h.At, Seq: h.Seq, Kind: int(h.Kind), Gen: int(h.Gen), Key: r.Key, Status: r.Status, Pod: r.Pod, Svc: r.Svc, Dur: r.Dur}
 }
 
 func (s *Sim) fire(t timer) {

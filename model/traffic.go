@@ -97,7 +97,7 @@ func (s *Sim) podClient(from string) *client {
 func (s *Sim) send(c *client, u parsedURL, raw string, explain, keep bool) Request {
 	r := s.runRequest(c, u, raw, explain, keep)
 	status := outcomeKey(r)
-	s.schedule(timer{At: r.EndMs, Kind: tmRequestDone, Status: status, Pod: r.Pod, Svc: r.Service})
+	s.schedule(timer{At: r.EndMs, Kind: tmRequestDone, Status: status, Pod: r.Pod, Svc: r.Service, Dur: r.EndMs - r.StartMs})
 	if keep {
 		s.outRequests = append(s.outRequests, r)
 	}
@@ -117,6 +117,7 @@ func (s *Sim) requestDone(t timer) {
 	m := &s.metrics
 	m.Requests++
 	m.StatusCodes[t.Status]++
+	s.latency.add(t.At, t.Dur, isErrorStatus(t.Status))
 	if t.Pod != "" && t.Status == "200" {
 		m.ByPod[t.Pod]++
 	}

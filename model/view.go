@@ -28,6 +28,8 @@ func (s *Sim) Snapshot() Snapshot {
 		Traffic: s.traffic.profile,
 		Metrics: s.metrics.clone(),
 	}
+	snap.Metrics.Latency = s.latency.latencyView()
+	snap.Metrics.History = s.latency.historyView()
 	snap.Traffic.Mix = slices.Clone(snap.Traffic.Mix)
 	if snap.Traffic.Mix == nil {
 		snap.Traffic.Mix = []TrafficMix{}

@@ -8,6 +8,11 @@ import (
 	"github.com/podpath/podpath/model"
 )
 
+// frameHistoryPoints is how many of the newest Metrics.History points a
+// frame's metrics carry: a few seconds of overlap, so a missed frame
+// leaves no hole.
+const frameHistoryPoints = 5
+
 // sendFrame turns pending into one frame, encodes it once and hands it
 // to the hub. It runs on the loop.
 func (r *runner) sendFrame() {
@@ -38,7 +43,11 @@ func (r *runner) sendFrame() {
 		}
 		if metricsDue {
 			r.sinceMetrics = 0
-			payload.Metrics = &snap.Metrics
+			m := snap.Metrics
+			// Frames carry the newest points only; the page merges them
+			// into the history its snapshot brought (docs/api.md).
+			m.History = m.History[max(0, len(m.History)-frameHistoryPoints):]
+			payload.Metrics = &m
 			r.hub.stats.simRequests.Store(snap.Metrics.Requests)
 		}
 	}

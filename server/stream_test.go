@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,4 +213,29 @@ func TestSamplingKeepsOneRequestInK(t *testing.T) {
 	kept, k = sample(nil, 400)
 	assert.Equal(t, 1, k)
 	assert.NotNil(t, kept, "an empty frame has requests: [], not null")
+}
+
+// Snapshots carry the whole latency history; frames only its newest
+// points, which the page merges by t.
+func TestFramesCarryTheNewestHistoryPoints(t *testing.T) {
+	h := newHarness(t)
+	h.post("/api/clock", `{"advanceMs":20000}`)
+	conn := h.dial()
+	_, snap := readSnapshot(t, conn)
+	require.GreaterOrEqual(t, len(snap.State.Metrics.History), 20)
+
+	h.clock.Tick(30) // 1 s of virtual time: metrics come about 4 times a second
+	var last []model.MetricsPoint
+	for range 30 {
+		_, f := readFrame(t, conn)
+		if f.Metrics != nil {
+			last = f.Metrics.History
+			assert.LessOrEqual(t, len(last), frameHistoryPoints)
+		}
+	}
+	require.NotEmpty(t, last, "a frame carried metrics")
+	full := h.state().Metrics.History
+	i := slices.IndexFunc(full, func(p model.MetricsPoint) bool { return p.T == last[0].T })
+	require.GreaterOrEqual(t, i, len(full)-frameHistoryPoints-2, "points of the last seconds")
+	assert.Equal(t, full[i:i+len(last)], last, "the newest points, oldest first")
 }
