@@ -116,10 +116,33 @@ func (h *postHandler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusOK, out)
 }
 
-// CommandResult is the answer to POST /api/commands.
+// CommandResult is the answer to POST /api/commands. State is left out
+// when the request asks ?state=none.
 type CommandResult struct {
-	OK    bool           `json:"ok"`
-	State model.Snapshot `json:"state"`
+	OK    bool            `json:"ok"`
+	State *model.Snapshot `json:"state,omitempty"`
+}
+
+// newCommandsHandler serves POST /api/commands. With ?state=none the
+// answer is {"ok":true} alone: the page asks so while its stream is open,
+// since the stream brings the new state to every viewer anyway.
+func newCommandsHandler(step func(context.Context, json.RawMessage) (CommandResult, error), log *slog.Logger) http.Handler {
+	full := newPostHandler(step, log)
+	short := newPostHandler(func(ctx context.Context, raw json.RawMessage) (CommandResult, error) {
+		res, err := step(ctx, raw)
+		res.State = nil
+		return res, err
+	}, log)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch v := r.URL.Query().Get("state"); v {
+		case "":
+			full.ServeHTTP(w, r)
+		case "none":
+			short.ServeHTTP(w, r)
+		default:
+			writeError(w, log, invalidf("state", "%q is not allowed: leave it out for the new state in the answer, or none", v))
+		}
+	})
 }
 
 // applyCommand is the step of POST /api/commands: decode one command,
@@ -137,7 +160,7 @@ func applyCommand(commands commander, decode CommandDecoder) func(context.Contex
 		if err != nil {
 			return CommandResult{}, err
 		}
-		return CommandResult{OK: true, State: snap}, nil
+		return CommandResult{OK: true, State: &snap}, nil
 	}
 }
 

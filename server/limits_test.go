@@ -74,8 +74,12 @@ func TestWebSocketCommandRateLimitAnswersWithoutClosing(t *testing.T) {
 	for range 8 {
 		require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"command","payload":{"type":"setNetwork"}}`)))
 	}
-	for range 3 {
+	for n := 0; n < 3; {
 		m := read(t, conn)
+		if m.Type == TypeFrame {
+			continue // the first accepted command's state goes out at once
+		}
+		n++
 		require.Equal(t, TypeError, m.Type, string(m.raw))
 		var e ErrorPayload
 		decode(t, m.Payload, &e)

@@ -81,7 +81,7 @@ func roomRoutes(d *deps, rm *room) http.Handler {
 			// The presenter's: everything that changes the room.
 			mux.Group(func(mux chi.Router) {
 				mux.Use(rm.presenterOnly)
-				mux.Method(http.MethodPost, "/api/commands", newPostHandler(countCommands(h.stats, applyCommand(rm, cfg.DecodeCommand)), log))
+				mux.Method(http.MethodPost, "/api/commands", newCommandsHandler(countCommands(h.stats, applyCommand(rm, cfg.DecodeCommand)), log))
 				mux.Method(http.MethodPost, "/api/clock", newPostHandler(rm.SetClock, log))
 				mux.Post("/api/reset", d.resetRoom(rm))
 				scenarioRoutes(mux, r, cfg.Catalog, limits.checkObjects, log)

@@ -190,11 +190,22 @@ func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check
 			if r.record != nil {
 				r.record(roomChange{atMs: r.sim.Now(), command: raw})
 			}
+			r.flushState()
 		}
 	}); err != nil {
 		return model.Snapshot{}, err
 	}
 	return snap, applyErr
+}
+
+// flushState ticks at once when the next frame would carry the changed
+// state, so that a command's result reaches every viewer without waiting
+// for the next tick. Commands in a burst still share one state: within
+// stateDue frames of the last one, the change waits for its turn.
+func (r *runner) flushState() {
+	if r.sim.StateVersion() != r.sentVersion && r.sinceState+1 >= r.stateDue {
+		r.tick(r.clock.Now())
+	}
 }
 
 // growsCluster reports whether cmd can add pods, routes or services.

@@ -56,9 +56,10 @@ func TestScaleThroughAPIShowsInStream(t *testing.T) {
 	var reply CommandResult
 	decode(t, h.post("/api/commands", fmt.Sprintf(scaleShop, 6)), &reply)
 	assert.True(t, reply.OK)
-	assert.Equal(t, 6, deployment(t, reply.State, "shop", "shop").Replicas)
+	require.NotNil(t, reply.State, "the answer carries the new state")
+	assert.Equal(t, 6, deployment(t, *reply.State, "shop", "shop").Replicas)
 
-	h.clock.Tick(1)
+	// The frame carrying the new state goes out at once, not at the next tick.
 	_, f := readFrame(t, conn)
 	require.NotNil(t, f.State, "the frame after a command carries the new state")
 	assert.Equal(t, 6, deployment(t, *f.State, "shop", "shop").Replicas)
@@ -184,14 +185,15 @@ func TestFastForwardSendsOnlyWhatIsStillInFlight(t *testing.T) {
 	decode(t, h.post("/api/clock", fmt.Sprintf(`{"advanceMs":%d}`, MaxAdvanceMs)), &clock)
 	assert.Equal(t, start+MaxAdvanceMs, clock.TimeMs)
 	h.clock.Tick(1)
+	readFramesTo(t, conn, 0, h.lastSeq()-1) // the scale's own frame
 	m, f := readFrame(t, conn)
 	assert.Equal(t, start+MaxAdvanceMs, m.T)
 	assert.LessOrEqual(t, len(f.Log), maxLogPerFrame+1, "an hour of events is summarised")
 	for _, r := range f.Requests {
 		assert.Greater(t, r.EndMs(), m.T, "finished requests are not sent")
 	}
-	require.NotNil(t, f.State)
-	assert.Equal(t, 8, deployment(t, *f.State, "shop", "shop").ReadyReplicas)
+	state := h.nextState(conn) // within a few frames of the scale's own
+	assert.Equal(t, 8, deployment(t, state, "shop", "shop").ReadyReplicas)
 }
 
 func TestSamplingKeepsOneRequestInK(t *testing.T) {
@@ -238,4 +240,21 @@ func TestFramesCarryTheNewestHistoryPoints(t *testing.T) {
 	i := slices.IndexFunc(full, func(p model.MetricsPoint) bool { return p.T == last[0].T })
 	require.GreaterOrEqual(t, i, len(full)-frameHistoryPoints-2, "points of the last seconds")
 	assert.Equal(t, full[i:i+len(last)], last, "the newest points, oldest first")
+}
+
+// ?state=none answers without the state; any other value is refused
+// before the command runs.
+func TestCommandAnswerWithoutState(t *testing.T) {
+	h := newHarness(t)
+	code, body := h.call("POST", "/api/commands?state=none", fmt.Sprintf(scaleShop, 5))
+	require.Equal(t, 200, code, string(body))
+	assert.JSONEq(t, `{"ok":true}`, string(body))
+	assert.Equal(t, 5, deployment(t, h.state(), "shop", "shop").Replicas)
+
+	before := h.stateJSON()
+	code, body = h.call("POST", "/api/commands?state=full", fmt.Sprintf(scaleShop, 7))
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(body), "state")
+	assert.Contains(t, string(body), "none")
+	assert.JSONEq(t, string(before), string(h.stateJSON()), "nothing changed")
 }
