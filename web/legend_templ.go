@@ -8,10 +8,11 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// metricsMore are the metrics the scripts compute from the stream:
+// metricsMore are the metrics the scripts show from the stream:
 // requests per second (from the metrics' deltas over virtual time),
-// latency percentiles (from the requests the stream showed), the split
-// between a weighted route's Services and the LB targets' health.
+// latency percentiles (metrics.latency, every request), the chart of
+// metrics.history (static/js/chart.js draws into the empty svg), the
+// split between a weighted route's Services and the LB targets' health.
 func metricsMore() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -33,7 +34,7 @@ func metricsMore() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<dl class=\"rates\"><dt>req/s</dt><dd><output data-testid=\"metric-rps\">–</output></dd><dt>p50</dt><dd><output data-testid=\"metric-p50\">–</output></dd><dt>p95</dt><dd><output data-testid=\"metric-p95\">–</output></dd></dl><p class=\"metric-note\" data-testid=\"metric-latency-note\">latency in virtual time, over the last requests drawn</p><ul class=\"svc-split\" data-testid=\"service-split\" aria-label=\"Requests per Service\"></ul><p class=\"lb-health\" data-testid=\"lb-health\"></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<dl class=\"rates\"><dt>req/s</dt><dd><output data-testid=\"metric-rps\">–</output></dd><dt>p50</dt><dd><output data-testid=\"metric-p50\">–</output></dd><dt>p95</dt><dd><output data-testid=\"metric-p95\">–</output></dd></dl><p class=\"metric-note\" data-testid=\"metric-latency-note\">p50/p95 over the last 10 s of virtual time, every request, not only the drawn ones; from start to response (hops are stretched ~100× to be seen)</p><svg class=\"lat-chart\" data-testid=\"latency-chart\" data-points=\"0\" viewBox=\"0 0 280 146\" role=\"img\" aria-label=\"Latency and requests per second over virtual time: no responses yet.\"></svg><ul class=\"svc-split\" data-testid=\"service-split\" aria-label=\"Requests per Service\"></ul><p class=\"lb-health\" data-testid=\"lb-health\"></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -157,6 +157,29 @@ export const OUTCOME_OK = 'ok';
  * @property {Object<string, number>} statusCodes
  * @property {Object<string, number>} byPod
  * @property {Object<string, number>} [byService]
+ * @property {LatencyWindow} [latency]
+ * @property {MetricsPoint[]} [history]  oldest first, ≤ 120; frames carry only the newest 5
+ */
+
+/**
+ * Latency of the responses completed in the last 10 complete seconds of
+ * virtual time, every request (not only those drawn); 0 when count is 0.
+ * @typedef {object} LatencyWindow
+ * @property {number} windowMs
+ * @property {number} count
+ * @property {number} p50Ms
+ * @property {number} p95Ms
+ */
+
+/**
+ * One second of virtual time: responses completed in it, errors (≥ 500 or
+ * no HTTP answer) and their latency percentiles (0 when requests is 0).
+ * @typedef {object} MetricsPoint
+ * @property {number} t  the second's start, virtual ms
+ * @property {number} requests
+ * @property {number} errors
+ * @property {number} p50Ms
+ * @property {number} p95Ms
  */
 
 /**

@@ -1,60 +1,22 @@
 // @ts-check
-// Metrics the page works out from the stream: requests per second (from
-// the metrics' request counter over virtual time), p50/p95 latency (from
-// the requests the stream showed — sampled when the server samples), the
-// split between a weighted route's Services, and the LB targets' health.
+// The metrics panel beyond the server-rendered counters: requests per
+// second (from the metrics' request counter over virtual time), p50/p95
+// latency (the model's metrics.latency: every request, not only those
+// drawn), the chart over time (chart.js), the split between a weighted
+// route's Services, and the LB targets' health.
 
-/** Latency window: the last this many requests shown. */
-const WINDOW = 400;
+import { LatencyChart, fmtMs } from './chart.js';
+
 /** Requests per second over at least this much virtual time. */
 const RATE_SPAN_MS = 3000;
-
-/**
- * The q-quantile (0..1) of sorted numbers, nearest rank.
- * @param {number[]} sorted
- * @param {number} q
- */
-export function quantile(sorted, q) {
-  if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
-/** @param {number} ms */
-export function fmtMs(ms) {
-  if (!Number.isFinite(ms)) return '–';
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
 
 export class Stats {
   /** @param {Document} doc */
   constructor(doc) {
     this.doc = doc;
-    /** @type {number[]} ring of durations, virtual ms */
-    this.durations = [];
-    this.next = 0;
-    /** @type {Set<number>} ids already counted */
-    this.seen = new Set();
     /** @type {{t: number, n: number}[]} request counter samples */
     this.samples = [];
-    this.dirty = false;
-  }
-
-  /**
-   * Records the requests of a frame (each once).
-   * @param {import('./protocol.js').Request[]} reqs
-   */
-  addRequests(reqs) {
-    for (const r of reqs) {
-      if (this.seen.has(r.id)) continue;
-      this.seen.add(r.id);
-      const d = r.endMs - r.startMs;
-      if (this.durations.length < WINDOW) this.durations.push(d);
-      else this.durations[this.next] = d;
-      this.next = (this.next + 1) % WINDOW;
-      this.dirty = true;
-    }
-    if (this.seen.size > 4 * WINDOW) this.seen = new Set(Array.from(this.seen).slice(-WINDOW));
+    this.chart = new LatencyChart(doc);
   }
 
   /**
@@ -62,9 +24,8 @@ export class Stats {
    * @param {import('./protocol.js').Metrics} m
    * @param {number} now virtual ms
    * @param {any} s the snapshot
-   * @param {number} sampled 1 in k requests shown
    */
-  sync(m, now, s, sampled) {
+  sync(m, now, s) {
     const doc = this.doc;
     const set = (/** @type {string} */ id, /** @type {string} */ text) => {
       const el = doc.querySelector(`[data-testid="${id}"]`);
@@ -80,16 +41,12 @@ export class Stats {
     const span = now - first.t;
     set('metric-rps', span >= 500 ? ((m.requests - first.n) / (span / 1000)).toFixed(1) : '–');
 
-    if (this.dirty) {
-      this.dirty = false;
-      const sorted = [...this.durations].sort((a, b) => a - b);
-      set('metric-p50', fmtMs(quantile(sorted, 0.5)));
-      set('metric-p95', fmtMs(quantile(sorted, 0.95)));
-    }
-    set(
-      'metric-latency-note',
-      `latency from start to response, virtual time (hops are stretched ~100× to be seen), over the last ${this.durations.length} requests drawn${sampled > 1 ? ` (1 in ${sampled} sampled)` : ''}`,
-    );
+    // Latency: exact figures from the model; "–" without responses (or from a server without them).
+    const l = m.latency;
+    set('metric-p50', l?.count ? fmtMs(l.p50Ms) : '–');
+    set('metric-p95', l?.count ? fmtMs(l.p95Ms) : '–');
+    if (l) set('metric-latency-note', latencyNote(l.windowMs));
+    this.chart.update(m);
 
     // Per-Service split, for routes with more than one backend.
     const ul = doc.querySelector('[data-testid="service-split"]');
@@ -148,4 +105,9 @@ export class Stats {
       );
     }
   }
+}
+
+/** What p50/p95 are (also in web/legend.templ). @param {number} ms */
+function latencyNote(ms) {
+  return `p50/p95 over the last ${ms / 1000} s of virtual time, every request, not only the drawn ones; from start to response (hops are stretched ~100× to be seen)`;
 }
