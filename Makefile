@@ -13,9 +13,10 @@ run:
 build:
 	$(GO) build -o bin/podpath .
 
-## generate: regenerate the templ components (*_templ.go, committed)
+## generate: regenerate the templ components (*_templ.go, committed) and the panels' markup (static/panels/)
 generate:
 	$(GO) tool templ generate
+	$(GO) test ./web -run '^TestPanelFiles$$' -update
 
 ## test: every check — gofmt, vet, templ staleness, unit tests, Playwright (installs Chromium/npm when missing)
 test:

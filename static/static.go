@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-//go:embed app.css js
+//go:embed app.css css js panels
 var files embed.FS
 
 // Prefix is the URL path every asset is served under.
@@ -92,6 +92,8 @@ func contentType(name string) string {
 		return "text/css; charset=utf-8"
 	case ".svg":
 		return "image/svg+xml"
+	case ".html":
+		return "text/html; charset=utf-8"
 	}
 	return ""
 }

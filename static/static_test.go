@@ -26,7 +26,12 @@ func TestURLCarriesTheContentHash(t *testing.T) {
 }
 
 func TestHandlerServesWithLongCache(t *testing.T) {
-	for name, ctype := range map[string]string{"js/app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"} {
+	for name, ctype := range map[string]string{
+		"js/app.js":        "text/javascript; charset=utf-8",
+		"app.css":          "text/css; charset=utf-8",
+		"css/quiz.css":     "text/css; charset=utf-8",
+		"panels/quiz.html": "text/html; charset=utf-8",
+	} {
 		w := get(t, http.MethodGet, URL(name))
 		require.Equal(t, http.StatusOK, w.Code, name)
 		assert.Equal(t, ctype, w.Header().Get("Content-Type"))
@@ -61,9 +66,13 @@ func TestHandlerRefusesTheRest(t *testing.T) {
 	assert.Equal(t, "GET, HEAD", w.Header().Get("Allow"))
 }
 
-// Relative imports must name embedded files, or a module fails to load.
+// Relative imports, static and dynamic (a panel's import() on first use),
+// and the panels' stylesheets and markup must name embedded files, or a
+// module or a panel fails to load.
 func TestModuleImportsResolve(t *testing.T) {
-	imp := regexp.MustCompile(`(?m)^import .* from '(\./[^']+)';$`)
+	imp := regexp.MustCompile(`(?m)^import .* from '(\./[^']+)';$|import\('(\./[^']+)'\)`)
+	asset := regexp.MustCompile(`'([a-z-]+)\.(css|html)'`)
+	dirs := map[string]string{"css": "css/", "html": "panels/"}
 	mods, err := fs.Glob(files, "js/*.js")
 	require.NoError(t, err)
 	require.NotEmpty(t, mods)
@@ -71,8 +80,17 @@ func TestModuleImportsResolve(t *testing.T) {
 		src, err := fs.ReadFile(files, m)
 		require.NoError(t, err)
 		for _, match := range imp.FindAllStringSubmatch(string(src), -1) {
-			_, err := fs.Stat(files, "js/"+strings.TrimPrefix(match[1], "./"))
-			assert.NoError(t, err, "%s imports %s", m, match[1])
+			name := match[1]
+			if name == "" {
+				name = match[2] // also a JSDoc type's import('./x.js')
+			}
+			_, err := fs.Stat(files, "js/"+strings.TrimPrefix(name, "./"))
+			assert.NoError(t, err, "%s imports %s", m, name)
+		}
+		for _, match := range asset.FindAllStringSubmatch(string(src), -1) {
+			name := dirs[match[2]] + match[1] + "." + match[2]
+			_, err := fs.Stat(files, name)
+			assert.NoError(t, err, "%s loads %s", m, name)
 		}
 		assert.NotContains(t, string(src), "innerHTML", "%s: use textContent for data", m)
 	}

@@ -64,14 +64,14 @@ func TestTraceURLAndUnknownVersion(t *testing.T) {
 }
 
 func TestPageHasTheNewControls(t *testing.T) {
-	_, doc := render(t, testSnapshot(4))
+	doc := panelDoc(t) // the page and the panels' markup
 	for _, id := range []string{
 		"trace-open", "trace-url", "trace-client", "trace-run", "inspector", "inspector-status", "inspector-close",
 		"cluster-controls", "lb-type", "lb-crosszone", "net-encap", "net-srcdst", "net-kubeproxy", "ocp-version",
 		"traffic-rps", "traffic-browser", "netpol-mode", "pod-menu", "pod-delete", "pod-ready-toggle", "pod-live-fail",
 		"overflow-list", "oc-strip", "oc-command", "oc-copy", "route-editor", "re-host", "re-path", "re-service",
 		"re-weight", "re-alt-add", "re-tls", "re-insecure", "re-balance", "re-cookies", "re-apply", "re-error", "re-oc",
-		"help-overlay", "theme-toggle", "metric-rps", "metric-p50", "metric-p95", "service-split", "lb-health",
+		"help-overlay", "theme-toggle", "metric-rps", "metric-p50", "metric-p95", "service-split", "lb-health", "latency-chart",
 	} {
 		assert.NotEmpty(t, byTestID(doc, id), "data-testid=%q", id)
 	}

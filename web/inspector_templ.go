@@ -9,7 +9,9 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 // topActions are the top bar's buttons for people: trace, help, theme.
-func topActions() templ.Component {
+// The trace button carries the inspector's first URL (data-url), since
+// the inspector's markup is static (Panels).
+func topActions(traceURL string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -30,7 +32,20 @@ func topActions() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<button type=\"button\" data-testid=\"trace-open\" aria-controls=\"inspector\" title=\"Trace one request hop by hop (t)\">Trace…</button> <button type=\"button\" data-testid=\"help-open\" aria-controls=\"help\" title=\"Keyboard shortcuts (?)\">?</button> <button type=\"button\" data-testid=\"theme-toggle\" data-theme=\"auto\" title=\"Theme: follows the system; click for light, then dark\">◐ auto</button>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<button type=\"button\" data-testid=\"trace-open\" data-url=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var2 string
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(traceURL)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/inspector.templ`, Line: 7, Col: 67}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" aria-controls=\"inspector\" title=\"Trace one request hop by hop (t)\">Trace…</button> <button type=\"button\" data-testid=\"help-open\" aria-controls=\"help\" title=\"Keyboard shortcuts (?)\">?</button> <button type=\"button\" data-testid=\"theme-toggle\" data-theme=\"auto\" title=\"Theme: follows the system; click for light, then dark\">◐ auto</button>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -39,8 +54,9 @@ func topActions() templ.Component {
 }
 
 // inspector explains one traced request hop by hop. Everything in it is
-// written by static/js/inspector.js with textContent.
-func inspector(defaultURL string) templ.Component {
+// written by static/js/inspector.js with textContent, the URL field's first
+// value from the trace button's data-url.
+func inspector() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -56,25 +72,12 @@ func inspector(defaultURL string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var2 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var2 == nil {
-			templ_7745c5c3_Var2 = templ.NopComponent
+		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var3 == nil {
+			templ_7745c5c3_Var3 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<aside class=\"drawer inspector\" id=\"inspector\" data-testid=\"inspector\" aria-labelledby=\"inspector-title\" hidden><header class=\"drawer-head\"><h2 id=\"inspector-title\">Inspector</h2><button type=\"button\" class=\"popover-close\" data-testid=\"inspector-close\" aria-label=\"Close the inspector\">×</button></header><form class=\"trace-form\" data-testid=\"trace-form\"><input type=\"text\" inputmode=\"url\" spellcheck=\"false\" autocomplete=\"off\" data-testid=\"trace-url\" aria-label=\"URL to trace\" value=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var3 string
-		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(defaultURL)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/inspector.templ`, Line: 19, Col: 144}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" required> <select data-testid=\"trace-client\" aria-label=\"client kind\"><option value=\"browser\">browser</option> <option value=\"curl\" selected>curl</option></select> <button type=\"submit\" data-testid=\"trace-run\">Trace</button></form><p class=\"trace-origin\" data-testid=\"inspector-origin\"></p><p class=\"trace-status\" data-testid=\"inspector-status\" role=\"status\"></p><ol class=\"hops\" data-testid=\"inspector-hops\"></ol></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<aside class=\"drawer inspector\" id=\"inspector\" data-testid=\"inspector\" aria-labelledby=\"inspector-title\" hidden><header class=\"drawer-head\"><h2 id=\"inspector-title\">Inspector</h2><button type=\"button\" class=\"popover-close\" data-testid=\"inspector-close\" aria-label=\"Close the inspector\">×</button></header><form class=\"trace-form\" data-testid=\"trace-form\"><input type=\"text\" inputmode=\"url\" spellcheck=\"false\" autocomplete=\"off\" data-testid=\"trace-url\" aria-label=\"URL to trace\" required> <select data-testid=\"trace-client\" aria-label=\"client kind\"><option value=\"browser\">browser</option> <option value=\"curl\" selected>curl</option></select> <button type=\"submit\" data-testid=\"trace-run\">Trace</button></form><p class=\"trace-origin\" data-testid=\"inspector-origin\"></p><p class=\"trace-status\" data-testid=\"inspector-status\" role=\"status\"></p><ol class=\"hops\" data-testid=\"inspector-hops\"></ol></aside>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -104,7 +107,7 @@ func helpOverlay() templ.Component {
 			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"overlay\" id=\"help\" data-testid=\"help-overlay\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"help-title\" hidden><div class=\"overlay-box\"><h2 id=\"help-title\">Keyboard shortcuts</h2><dl class=\"keys-list\"><dt><kbd>space</kbd></dt><dd>pause / play virtual time</dd><dt><kbd>→</kbd></dt><dd>advance one virtual second</dd><dt><kbd>+</kbd> <kbd>−</kbd></dt><dd>scale the first app Deployment up / down</dd><dt><kbd>t</kbd></dt><dd>open the inspector and trace one request</dd><dt><kbd>p</kbd></dt><dd>presentation mode (large type, no side panel)</dd><dt><kbd>?</kbd></dt><dd>this help</dd><dt><kbd>Esc</kbd></dt><dd>close a menu, the inspector or this help</dd></dl><h2>Mouse</h2><ul class=\"help-mouse\"><li>Click a moving dot: the inspector traces the same URL again, hop by hop.</li><li>Click a pod: delete it, fail its readiness or liveness.</li><li>Click a Route card: edit the Route (host, path, backends and weights, TLS, balance, cookies).</li><li>Click “+N more pods”: list the pods a full node cannot draw.</li></ul><button type=\"button\" data-testid=\"help-close\">Close</button></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"overlay\" id=\"help\" data-testid=\"help-overlay\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"help-title\" hidden><div class=\"overlay-box\"><h2 id=\"help-title\">Keyboard shortcuts</h2><dl class=\"keys-list\"><dt><kbd>space</kbd></dt><dd>pause / play virtual time</dd><dt><kbd>→</kbd></dt><dd>advance one virtual second</dd><dt><kbd>+</kbd> <kbd>−</kbd></dt><dd>scale the first app Deployment up / down</dd><dt><kbd>t</kbd></dt><dd>open the inspector and trace one request</dd><dt><kbd>]</kbd> <kbd>[</kbd> <kbd>0</kbd></dt><dd>zoom the diagram in / out / fit it whole</dd><dt><kbd>p</kbd></dt><dd>presentation mode (large type, no side panel)</dd><dt><kbd>?</kbd></dt><dd>this help</dd><dt><kbd>Esc</kbd></dt><dd>close a menu, the inspector or this help</dd></dl><h2>Mouse</h2><ul class=\"help-mouse\"><li>Click a moving dot: the inspector traces the same URL again, hop by hop.</li><li>Click a pod: delete it, fail its readiness or liveness.</li><li>Click a Route card: edit the Route (host, path, backends and weights, TLS, balance, cookies).</li><li>Click “+N more pods”: list the pods a full node cannot draw.</li><li>Wheel or pinch on the diagram: zoom around the pointer; drag (when zoomed): pan.</li></ul><button type=\"button\" data-testid=\"help-close\">Close</button></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

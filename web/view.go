@@ -61,7 +61,8 @@ type PageView struct {
 	// which scenarios exist.
 	Scenarios ScenarioPanel
 	// TraceURL is the inspector's first URL: the first Internet URL of
-	// the traffic mix, else the first Route's host.
+	// the traffic mix, else the first Route's host. It rides on the trace
+	// button (data-url): the inspector's markup is static (Panels).
 	TraceURL string
 	// Room is the page's room: the default one, or a shared /r/{id}.
 	Room RoomView

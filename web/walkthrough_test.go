@@ -8,7 +8,7 @@ import (
 )
 
 func TestPageHasTheWalkthroughPlayer(t *testing.T) {
-	_, doc := render(t, testSnapshot(4))
+	doc := panelDoc(t) // the player's markup loads with it (Panels)
 	for _, id := range []string{
 		"wt-open", "walkthrough", "wt-heading", "wt-close", "wt-progress", "wt-count", "wt-step-title", "wt-narration",
 		"wt-steps", "wt-predict", "wt-question", "wt-choices", "wt-answer", "wt-verdict", "wt-explanation", "wt-send",

@@ -19,6 +19,7 @@ import { chromium } from '@playwright/test';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HOST = '127.0.0.1';
@@ -146,6 +147,104 @@ async function newPage(browser) {
   return { context, page };
 }
 
+/**
+ * Loads the page and waits until it is idle: the socket's snapshot is in
+ * and no request has been open for 500 ms. Returns the document, scripts,
+ * stylesheets and panel markup received by then (every module a module
+ * imports, at once or with import(), is a script response; a panel's
+ * markup is a fetch of /static/…/panels/), as [type, url path, bytes].
+ */
+async function loadIdle(page) {
+  const bodies = [];
+  page.on('response', (res) => {
+    let type = res.request().resourceType();
+    const url = new URL(res.url()).pathname;
+    if (type === 'fetch' && /^\/static\/[0-9a-f]+\/panels\//.test(url)) type = 'markup';
+    if (['document', 'script', 'stylesheet', 'markup'].includes(type)) bodies.push(res.body().then((b) => [type, url, b.length]).catch(() => [type, url, 0]));
+  });
+  await page.goto(BASE + '/', { waitUntil: 'load' });
+  await page.locator('[data-testid="conn-status"][data-state="open"]').waitFor({ timeout: 20_000 });
+  await page.waitForLoadState('networkidle');
+  return { got: () => Promise.all(bodies.slice()) };
+}
+
+/**
+ * What the panels load on first use (lazy.js): on a fresh page, once idle,
+ * opens each panel as a person would (a pod, a Route card, the quiz, the
+ * walkthrough, the help, Import…, the inspector and one trace) and counts
+ * the scripts, stylesheets and panel markup that arrive. An embedded JS,
+ * CSS or panel file (static/) that neither the page nor a panel loaded is
+ * added with its size, so that nothing is left out of the two rows.
+ */
+async function firstUseWeight(browser) {
+  const { context, page } = await newPage(browser);
+  const loaded = await loadIdle(page);
+  const atStart = await loaded.got();
+  const idle = () => page.waitForLoadState('networkidle');
+  // Pods and Route cards by keyboard (Enter): a click could land on a dot.
+  const uses = {
+    'pod menu': async () => {
+      await page.locator('[data-testid="app-pod"]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('pod-menu').waitFor();
+      await page.keyboard.press('Escape');
+    },
+    'route editor': async () => {
+      await page.locator('[data-testid="route-card"]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('route-editor').waitFor();
+      await page.keyboard.press('Escape');
+    },
+    quiz: async () => {
+      await page.getByTestId('quiz-open').click();
+      await page.getByTestId('quiz-panel').waitFor();
+      await page.getByTestId('quiz-open').click();
+    },
+    walkthrough: async () => {
+      await page.getByTestId('wt-open').click();
+      await page.getByTestId('walkthrough').waitFor();
+      await page.getByTestId('wt-open').click();
+    },
+    help: async () => {
+      await page.keyboard.press('?');
+      await page.getByTestId('help-overlay').waitFor();
+      await page.keyboard.press('Escape');
+    },
+    'scenario import': async () => {
+      await page.getByTestId('import-open').click();
+      await page.getByTestId('import-panel').waitFor();
+    },
+    'inspector and a trace (the oc strip)': async () => {
+      await page.getByTestId('trace-open').click();
+      await page.getByTestId('trace-run').click();
+      await page.locator('[data-testid="inspector-hop"]').first().waitFor();
+    },
+  };
+  const opened = [];
+  for (const [name, use] of Object.entries(uses)) {
+    try {
+      await use();
+      await idle();
+      opened.push(name);
+    } catch (err) {
+      log(`first use of ${name}: ${err.message.split('\n')[0]}`);
+    }
+  }
+  const all = await loaded.got();
+  await context.close();
+  const startURLs = new Set(atStart.map(([, url]) => url));
+  const lazy = all.filter(([type, url]) => type !== 'document' && !startURLs.has(url));
+  const seen = new Set(all.map(([, url]) => url.replace(/^\/static\/[0-9a-f]+\//, '')));
+  const files = ['app.css', ...['js', 'css', 'panels'].flatMap((dir) => fs.readdirSync(path.join(ROOT, 'static', dir)).filter((f) => /\.(js|css|html)$/.test(f)).map((f) => `${dir}/${f}`))];
+  const never = files.filter((f) => !seen.has(f));
+  const neverBytes = never.reduce((a, f) => a + fs.statSync(path.join(ROOT, 'static', f)).size, 0);
+  const bytes = lazy.reduce((a, [, , n]) => a + n, 0) + neverBytes;
+  const names = lazy.map(([, url]) => url.split('/').pop()).sort();
+  row('JS+CSS (and markup) loaded on first use of panels, not in the page weight', round(bytes / 1024), 'KB', '—', null,
+    `${lazy.length} files loaded by opening ${opened.length} of ${Object.keys(uses).length} panels (${opened.join(', ')}): ${names.join(', ')}` +
+      (never.length ? `; plus ${never.length} files nothing loaded, by size: ${never.join(', ')}` : '; every embedded JS, CSS and panel file was loaded by the page or a panel'));
+}
+
 /** Page weight (HTML + JS + CSS, uncompressed) and first paint. */
 async function weightAndPaint(browser) {
   const weights = [];
@@ -165,20 +264,15 @@ async function weightAndPaint(browser) {
       };
       requestAnimationFrame(look);
     });
-    const bodies = [];
-    page.on('response', (res) => {
-      const type = res.request().resourceType();
-      if (['document', 'script', 'stylesheet'].includes(type)) bodies.push(res.body().then((b) => [type, res.url(), b.length]).catch(() => [type, res.url(), 0]));
-    });
-    await page.goto(BASE + '/', { waitUntil: 'load' });
+    const loaded = await loadIdle(page);
     await page.waitForFunction(() => window.__topologyAt !== undefined, null, { timeout: 10_000 });
-    await sleep(500); // late module imports
-    const got = await Promise.all(bodies);
+    const got = await loaded.got();
     const total = got.reduce((a, [, , n]) => a + n, 0);
     weights.push(total);
     parts = {};
     for (const [type, , n] of got) parts[type] = (parts[type] || 0) + n;
     parts.files = got.length;
+    parts.names = got.filter(([type]) => type !== 'document').map(([, url]) => url.split('/').pop()).sort();
     const t = await page.evaluate(() => ({
       topology: window.__topologyAt,
       fcp: performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? NaN,
@@ -188,10 +282,11 @@ async function weightAndPaint(browser) {
     await context.close();
   }
   const kb = median(weights) / 1024;
-  const staticKB = ((parts.script || 0) + (parts.stylesheet || 0)) / 1024;
+  const staticKB = ((parts.script || 0) + (parts.stylesheet || 0) + (parts.markup || 0)) / 1024;
   row('page weight on `large` (HTML+JS+CSS, uncompressed)', round(kb), 'KB', '< 250', kb < 250,
-    `${parts.files} files: the document ${round(parts.document / 1024)} KB (server-rendered SVG and controls; a cluster over 64 pods gets its state from the socket, not the page), scripts ${round((parts.script || 0) / 1024)} KB, stylesheet ${round((parts.stylesheet || 0) / 1024)} KB; no framework`);
+    `${parts.files} files loaded by the time the page is idle (socket open, no request for 500 ms): the document ${round(parts.document / 1024)} KB (server-rendered SVG and controls; a cluster over 64 pods gets its state from the socket, not the page), scripts ${round((parts.script || 0) / 1024)} KB, stylesheets ${round((parts.stylesheet || 0) / 1024)} KB${parts.markup ? `, panel markup ${round(parts.markup / 1024)} KB` : ''} (${parts.names.join(', ')}); no framework; the panels load on first use (next rows)`);
   row('page weight, JS+CSS alone (the same for every scenario)', round(staticKB), 'KB', '—', null, '');
+  await firstUseWeight(browser);
   // The topology is in the HTML, so the first paint that can show it is the
   // later of first-contentful-paint and the first frame with it laid out.
   const paint = visible.map((v, i) => Math.max(v, Number.isNaN(fcp[i]) ? v : fcp[i]));

@@ -121,7 +121,10 @@ test('pod menu: fail readiness, restore it, fail liveness, delete', async ({ pag
   const [ns, name] = id.split('/');
   const find = (s: any) => s.pods.find((p: any) => p.namespace === ns && p.name === name);
 
-  await pod.click();
+  // Focus and Enter, not a click: a request dot passing over the pod would
+  // take the click (and open the inspector, as a click on a dot should).
+  await pod.focus();
+  await page.keyboard.press('Enter');
   const menu = page.getByTestId('pod-menu');
   await expect(menu).toBeVisible();
   await expect(page.getByTestId('pod-menu-title')).toHaveText(id);
@@ -186,7 +189,8 @@ test('scaling 4 → 40 never moves the existing pods, and the overflow expands',
   // Some node cannot draw all its pods: "+N more pods" lists them on click.
   const overflow = page.locator('[data-testid="pod-overflow"][visibility="visible"]').first();
   await expect(overflow).toBeVisible();
-  await overflow.click();
+  await overflow.focus(); // not a click: a passing dot would take it
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('overflow-list')).toBeVisible();
   const listed = await page.getByTestId('overflow-pod').count();
   expect(listed).toBeGreaterThan(0);

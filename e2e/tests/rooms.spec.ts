@@ -77,7 +77,7 @@ test('a presenter and three followers: followers cannot change the room and see 
   for (const f of followers) expect(await shown(f)).toBe(start);
 
   // A follower's scale is refused: 403, shown in the error toast; nothing changes.
-  const refused = followers[0].waitForResponse((r) => r.url().endsWith(`${base}/api/commands`));
+  const refused = followers[0].waitForResponse((r) => new URL(r.url()).pathname === `${base}/api/commands`);
   await followers[0].locator(`[data-testid="deployment-control"][data-deployment="${DEP}"] [data-testid="scale-up"]`).dispatchEvent('click');
   expect((await refused).status()).toBe(403);
   await expect(followers[0].getByTestId('error-toast')).toBeVisible();

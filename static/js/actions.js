@@ -1,11 +1,15 @@
 // @ts-check
 // Sending commands, and the "on a real cluster" strip that shows each
-// action's oc equivalent with a copy button. The result of a command
-// comes back through the stream for every viewer; nothing here changes
-// what the page shows except the strip and the error toast.
+// action's oc equivalent with a copy button (oc.js, loaded with the first
+// command). The result of a command comes back through the stream for
+// every viewer; nothing here changes what the page shows except the strip
+// and the error toast.
 
 import { postJSON } from './controls.js';
-import { ocFor } from './oc.js';
+import { Lazy } from './lazy.js';
+
+/** oc.js, loaded on first use. */
+const oc = new Lazy(() => import('./oc.js'));
 
 export class Actions {
   /**
@@ -29,7 +33,7 @@ export class Actions {
    * @param {Record<string, any>} cmd
    */
   show(cmd) {
-    if (this.out) this.out.textContent = ocFor(cmd, this.snapshot());
+    this.write([cmd]);
   }
 
   /**
@@ -37,7 +41,22 @@ export class Actions {
    * @param {Record<string, any>[]} cmds
    */
   showMany(cmds) {
-    if (this.out) this.out.textContent = cmds.map((c) => ocFor(c, this.snapshot())).join('\n');
+    this.write(cmds);
+  }
+
+  /**
+   * Writes the commands' oc equivalents into the strip, in call order
+   * (the first waits for oc.js), as of the state at the call.
+   * @param {Record<string, any>[]} cmds
+   */
+  write(cmds) {
+    const out = this.out;
+    const s = this.snapshot();
+    if (!out) return;
+    oc.get().then(
+      ({ ocFor }) => (out.textContent = cmds.map((c) => ocFor(c, s)).join('\n')),
+      (err) => this.showError(err),
+    );
   }
 
   /**

@@ -3,6 +3,8 @@
 // state and ask for a frame; the loop applies what changed to the DOM
 // (each part only when its version moved), then draws the dots. The loop
 // keeps running only while virtual time runs and the tab is visible.
+// What is imported here loads with the page; the panels load on first
+// use (lazy.js, extras.js).
 
 import { MSG } from './protocol.js';
 import { State } from './state.js';
@@ -10,19 +12,16 @@ import { SimClock } from './clock.js';
 import { Socket } from './socket.js';
 import { Renderer } from './render.js';
 import { Controls, onCommandState } from './controls.js';
-import { wireScenarios } from './scenarios.js';
-import { wireQuiz } from './quiz.js';
 import { startExtras } from './extras.js';
 import { apiURL, roomToken } from './base.js';
 import { wireRoom } from './room.js';
+import { Lazy } from './lazy.js';
 
 const doc = document;
 const svg = /** @type {SVGSVGElement | null} */ (doc.getElementById('topology'));
 const canvas = /** @type {HTMLCanvasElement | null} */ (doc.querySelector('[data-testid="request-canvas"]'));
 const roomUI = wireRoom(doc);
 if (svg && canvas) start(svg, canvas);
-wireScenarios(doc);
-wireQuiz(doc);
 
 /**
  * @param {SVGSVGElement} svg
@@ -51,10 +50,15 @@ function start(svg, canvas) {
     clock.sync(payload.clock, true);
   }
   // A command's answer carries the new state: draw it now, not a frame later.
-  onCommandState((s) => {
+  // While the socket is down, a command's answer carries the new state:
+  // draw it now. While it is up, the stream brings it (the server sends
+  // it at once) and the answer leaves it out.
+  /** @param {import('./protocol.js').Snapshot} s */
+  const applyAnswer = (s) => {
     state.applyCommandState(s);
     schedule();
-  });
+  };
+  onCommandState(applyAnswer);
 
   const seen = { state: -1, metrics: -1, clock: -1 };
   let raf = 0;
@@ -65,12 +69,14 @@ function start(svg, canvas) {
   };
   const extras = startExtras({ doc, state, renderer, controls, schedule });
   controls.onCommand = (c) => extras.actions.show(c);
+  zoomOnFirstUse({ doc, renderer, schedule }, (err) => controls.showError(err));
 
   /** @param {number} ts */
   function tick(ts) {
     raf = 0;
     // With reduced motion, dots jump hop to hop twice a second.
-    if (renderer.reducedMotion && clock.running() && ts - lastDraw < 500) {
+    // …but at once when the picture moved under them (a zoom, a resize).
+    if (renderer.reducedMotion && clock.running() && !renderer.geometryDirty && ts - lastDraw < 500) {
       schedule();
       return;
     }
@@ -110,6 +116,7 @@ function start(svg, canvas) {
     onStatus: (st) => {
       renderer.setConn(st);
       clock.setLive(st === 'open');
+      onCommandState(st === 'open' ? null : applyAnswer);
       schedule();
     },
     onMessage: (env) => {
@@ -217,3 +224,44 @@ function wsURL() {
   u.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return u.toString();
 }
+
+/**
+ * Zoom and pan (zoom.js, which then owns the SVG's viewBox) load on the
+ * first zoom: a zoom button, ] [ 0, a wheel or a pinch over the picture.
+ * Until then the picture is at 1× and needs none of it. The gesture that
+ * loads it is replayed once it is in (a pinch: the next one).
+ * @param {{doc: Document, renderer: Renderer, schedule: () => void}} o
+ * @param {(err: unknown) => void} showError
+ */
+function zoomOnFirstUse(o, showError) {
+  const { doc } = o;
+  const stage = doc.querySelector('.stage-inner');
+  const bar = doc.querySelector('.zoom-bar');
+  if (!stage || !bar) return;
+  const zoom = new Lazy(() => import('./zoom.js'), { make: (m) => m.wireZoom(o) });
+  const pointers = new Set();
+  /** @type {[EventTarget, string, (e: any) => void, boolean][]} */
+  const listeners = [
+    [bar, 'click', (/** @type {MouseEvent} */ e) => {
+      e.stopPropagation(); // not a click on a dot under the bar
+      const b = /** @type {Element} */ (e.target).closest('button');
+      if (b) load(e, () => b.click());
+    }, false],
+    [stage, 'wheel', (/** @type {WheelEvent} */ e) => load(e, () => stage.dispatchEvent(new WheelEvent('wheel', e))), false],
+    [doc, 'keydown', (/** @type {KeyboardEvent} */ e) => {
+      if (![']', '[', '0'].includes(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (/** @type {Element} */ (e.target).closest?.('input, select, textarea, [contenteditable]')) return;
+      load(e, () => doc.dispatchEvent(new KeyboardEvent('keydown', e)));
+    }, false],
+    [stage, 'pointerdown', (/** @type {PointerEvent} */ e) => pointers.add(e.pointerId) && pointers.size > 1 && load(e, () => {}), true],
+    [doc, 'pointerup', (/** @type {PointerEvent} */ e) => pointers.delete(e.pointerId), true],
+  ];
+  /** @param {Event} e @param {() => void} replay */
+  function load(e, replay) {
+    e.preventDefault();
+    for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
+    zoom.use(replay, showError)();
+  }
+  for (const [t, type, fn, passive] of listeners) t.addEventListener(type, fn, { passive });
+}
+

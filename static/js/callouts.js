@@ -1,9 +1,9 @@
 // @ts-check
 // Misconception call-outs (domain.md §8): when the live picture shows one,
 // a note at the bottom-left says what really happens; once per session
-// (sessionStorage), one at a time until its × closes it.
-
-import { make } from './markdown.js';
+// (sessionStorage), one at a time until its × closes it. Not loaded on
+// first use (lazy.js): misconception #1 shows within a second of traffic
+// through a router, on the first visit of a session.
 
 const KEY = 'podpath.misconceptions';
 const WINDOW_MS = 30_000; // request patterns: the last 30 s of virtual time
@@ -85,13 +85,7 @@ export class Callouts {
   /** Shows waiting notes while there is room. */
   pump() {
     const { box, doc } = this;
-    while (box && this.queue.length && !box.children.length) {
-      const id = /** @type {number} */ (this.queue.shift());
-      const note = make(doc, 'aside', '', { class: 'mnote', 'data-testid': 'misconception-note', 'data-id': id, 'aria-label': `Misconception ${id}` });
-      const [myth, fact] = NOTES[/** @type {keyof NOTES} */ (id)];
-      note.append(make(doc, 'button', '×', { class: 'popover-close', 'data-testid': 'misconception-close', 'aria-label': 'Dismiss' }), make(doc, 'p', `Myth: ${myth}`), make(doc, 'p', fact));
-      box.append(note);
-    }
+    while (box && this.queue.length && !box.children.length) box.append(note(doc, /** @type {number} */ (this.queue.shift())));
   }
 }
 
@@ -121,4 +115,30 @@ export function sticky(recent) {
   for (const x of recent) if (x.b) by.set(x.c, [...(by.get(x.c) || []), x.pod]);
   if (curl.length < 6 || new Set(curl.map((x) => x.pod)).size < 2) return false;
   return [...by.values()].some((pods) => pods.length >= 4 && new Set(pods).size === 1);
+}
+
+/**
+ * The note for one misconception.
+ * @param {Document} doc
+ * @param {number} id a key of NOTES
+ */
+function note(doc, id) {
+  const [myth, fact] = NOTES[/** @type {keyof NOTES} */ (id)];
+  const el = doc.createElement('aside');
+  el.className = 'mnote';
+  el.dataset.testid = 'misconception-note';
+  el.dataset.id = String(id);
+  el.setAttribute('aria-label', `Misconception ${id}`);
+  const close = doc.createElement('button');
+  close.className = 'popover-close';
+  close.dataset.testid = 'misconception-close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  const p = [`Myth: ${myth}`, fact].map((text) => {
+    const e = doc.createElement('p');
+    e.textContent = text;
+    return e;
+  });
+  el.append(close, ...p);
+  return el;
 }

@@ -14,8 +14,10 @@ let commandStateListener = null;
 /**
  * Registers the one listener told the state of every accepted command's
  * answer (POST /api/commands answers {ok, state}), so the page draws the
- * change without waiting for the stream's next frame.
- * @param {(state: import('./protocol.js').Snapshot) => void} fn
+ * change without waiting for the stream. With no listener (null) the page
+ * asks for the answer without the state (?state=none): parsing a large
+ * cluster's state twice would only delay the drawing.
+ * @param {((state: import('./protocol.js').Snapshot) => void) | null} fn
  */
 export function onCommandState(fn) {
   commandStateListener = fn;
@@ -27,7 +29,8 @@ export function onCommandState(fn) {
  * @param {unknown} body
  */
 export async function postJSON(url, body) {
-  const res = await fetch(apiURL(url), {
+  const short = url === '/api/commands' && !commandStateListener;
+  const res = await fetch(apiURL(short ? `${url}?state=none` : url), {
     method: 'POST',
     headers: authHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
     body: JSON.stringify(body),

@@ -1,17 +1,19 @@
 // @ts-check
 // Wires the parts added around the live picture: the oc strip, the
 // cluster controls and pod menu, the inspector, the route editor, the
-// computed metrics and the help/theme. app.js calls the returned hooks
-// from its one loop; nothing here starts a loop of its own.
+// walkthrough player, the quiz, the scenario panel, the computed metrics
+// and the help/theme. The panels load on first use (lazy.js): here are
+// their openers. app.js calls the returned hooks from its one loop;
+// nothing here starts a loop of its own.
 
 import { Actions } from './actions.js';
 import { ClusterControls } from './cluster.js';
-import { Inspector } from './inspector.js';
-import { RouteEditor } from './editor.js';
 import { Stats } from './stats.js';
 import { People } from './people.js';
-import { Walkthrough } from './walkthrough.js';
 import { Callouts } from './callouts.js';
+import { Lazy } from './lazy.js';
+import { watchWalkthrough } from './wtwatch.js';
+import { wirePicker } from './picker.js';
 
 /**
  * @param {object} opts
@@ -23,85 +25,135 @@ import { Callouts } from './callouts.js';
  */
 export function startExtras({ doc, state, renderer, controls, schedule }) {
   const snapshot = () => state.snapshot;
-  const actions = new Actions({ doc, showError: (e) => controls.showError(e), snapshot });
-  const inspector = new Inspector({
-    doc,
-    highlight: (ids) => renderer.highlight(ids),
-    showOC: (cmd) => actions.show(cmd),
+  /** @param {unknown} e */
+  const showError = (e) => controls.showError(e);
+  const actions = new Actions({ doc, showError, snapshot });
+  const cluster = new ClusterControls({ doc, actions, snapshot });
+
+  // The panels, each loaded by its first use.
+  const inspector = new Lazy(() => import('./inspector.js'), {
+    make: ({ Inspector }) => {
+      const i = new Inspector({ doc, highlight: (ids) => renderer.highlight(ids), showOC: (cmd) => actions.show(cmd) });
+      i.wire();
+      return i;
+    },
+    css: ['drawer.css', 'inspector.css'],
+    html: 'inspector.html',
   });
-  const cluster = new ClusterControls({
+  /** Opens the inspector, tracing url when there is one. */
+  const trace = inspector.use((i, /** @type {string} */ url, /** @type {string} */ client) => {
+    i.open();
+    if (url) i.run(url, client, 'form');
+  }, showError);
+  const pods = new Lazy(() => import('./podmenu.js'), {
+    make: ({ PodMenu }) => {
+      const m = new PodMenu({ doc, actions, snapshot, trace });
+      m.wire();
+      return m;
+    },
+    css: ['podmenu.css'],
+    html: 'podmenu.html',
+  });
+  const editor = new Lazy(() => import('./editor.js'), {
+    make: ({ RouteEditor }) => {
+      const e = new RouteEditor({ doc, actions, snapshot });
+      e.wire();
+      return e;
+    },
+    css: ['drawer.css', 'editor.css'],
+    html: 'editor.html',
+  });
+  const quiz = new Lazy(() => import('./quiz.js'), { make: (m) => m.wireQuiz(doc), css: ['drawer.css', 'choices.css', 'quiz.css'], html: 'quiz.html' });
+  const walk = watchWalkthrough({
     doc,
-    actions,
-    snapshot,
-    trace: (url, client) => {
-      inspector.open();
-      if (url) inspector.run(url, client, 'form');
+    showError,
+    make: ({ Walkthrough }) => {
+      const run = inspector.use((i, /** @type {string} */ url, /** @type {string} */ client, /** @type {string} */ origin, /** @type {string | undefined} */ from) => i.run(url, client, origin, from), showError);
+      const w = new Walkthrough({ doc, snapshot, paused: () => state.clock.paused, inspector: { run } });
+      w.wire();
+      return w;
     },
   });
-  const editor = new RouteEditor({ doc, actions, snapshot });
-  const walk = new Walkthrough({ doc, snapshot, paused: () => state.clock.paused, inspector });
+  inspector.opener(doc.querySelector('[data-testid="trace-open"]'), (i) => i.toggle(), showError);
+  quiz.opener(doc.querySelector('[data-testid="quiz-open"]'), (q) => q?.toggle(), showError);
+  wirePicker(doc, showError);
+  const explain = inspector.use((i, /** @type {import('./protocol.js').Request} */ r) => i.explain(r), showError);
+  const openMenu = pods.use((m, /** @type {string} */ pod, /** @type {number} */ x, /** @type {number} */ y) => {
+    m.closeOverflow();
+    m.openMenu(pod, x, y);
+  }, showError);
+  const openOverflow = pods.use((m, /** @type {string} */ node, /** @type {number} */ x, /** @type {number} */ y) => {
+    m.closeMenu();
+    m.openOverflow(node, x, y);
+  }, showError);
+  const openEditor = editor.use((e, /** @type {string} */ route) => e.open(route), showError);
+  /** Closes the pod menu or the pod list, if one is open; true if one was. */
+  const closePopovers = () => !!pods.value?.closePopovers();
+
   const callouts = new Callouts({ doc, snapshot });
   const stats = new Stats(doc);
   const people = new People({
     doc,
+    showError,
     onTheme: () => {
       renderer.readColors();
       schedule();
     },
-    onTrace: () => inspector.open(),
+    onTrace: inspector.use((i) => i.open(), showError),
     onEscape: () => {
-      if (cluster.closePopovers()) return true;
-      if (editor.isOpen()) {
-        editor.close();
-        return true;
-      }
-      if (inspector.isOpen()) {
-        inspector.close();
-        return true;
+      if (closePopovers()) return true;
+      for (const panel of [editor.value, inspector.value]) {
+        if (panel?.isOpen()) {
+          panel.close();
+          return true;
+        }
       }
       return false;
     },
   });
-  inspector.wire();
   cluster.wire();
-  editor.wire();
   people.wire();
-  walk.wire();
 
   // Clicks on the picture: a dot opens the inspector, a pod its menu, a
-  // Route card the editor, "+N more pods" the list of the others.
+  // Route card the editor, "+N more pods" the list of the others. Over a
+  // pod or a card a dot must be hit on its body (radius 5): a busy pod is
+  // always under passing dots, and must stay clickable.
   const stage = doc.querySelector('.stage-inner');
+  const clickable = 'g.pod[data-pod], [data-testid="route-card"], [data-testid="pod-overflow"]';
+  /** The dot under a pointer event, if any. @param {MouseEvent} e */
+  const dotAt = (e) => {
+    const box = renderer.canvas.getBoundingClientRect();
+    const onElement = !!(/** @type {Element} */ (e.target).closest?.(clickable));
+    return renderer.hitTest(e.clientX - box.left, e.clientY - box.top, onElement ? 6 : 12);
+  };
   stage?.addEventListener('click', (ev) => {
     const e = /** @type {MouseEvent} */ (ev);
-    const box = renderer.canvas.getBoundingClientRect();
-    const hit = renderer.hitTest(e.clientX - box.left, e.clientY - box.top);
+    const hit = dotAt(e);
     if (hit) {
-      cluster.closePopovers();
-      inspector.explain(hit);
+      closePopovers();
+      explain(hit);
       return;
     }
     const t = /** @type {Element} */ (e.target);
     const pod = t.closest?.('g.pod[data-pod]');
     if (pod) {
-      cluster.closeOverflow();
-      cluster.openMenu(pod.getAttribute('data-pod') || '', e.clientX, e.clientY);
+      openMenu(pod.getAttribute('data-pod') || '', e.clientX, e.clientY);
       return;
     }
     const over = t.closest?.('[data-testid="pod-overflow"]');
     if (over && over.getAttribute('visibility') !== 'hidden') {
-      cluster.closeMenu();
-      cluster.openOverflow(over.getAttribute('data-node') || '', e.clientX, e.clientY);
+      openOverflow(over.getAttribute('data-node') || '', e.clientX, e.clientY);
       return;
     }
     const route = t.closest?.('[data-testid="route-card"]');
     if (route) {
-      cluster.closePopovers();
-      editor.open(route.getAttribute('data-route') || '');
+      closePopovers();
+      openEditor(route.getAttribute('data-route') || '');
       return;
     }
-    cluster.closePopovers();
+    closePopovers();
   });
-  // Keyboard: pods and Route cards are focusable; Enter acts as a click.
+  // Keyboard: pods, Route cards and "+N more pods" are focusable; Enter acts as a click.
   stage?.addEventListener('keydown', (ev) => {
     const e = /** @type {KeyboardEvent} */ (ev);
     if (e.key !== 'Enter' && e.key !== ' ') return;
@@ -110,19 +162,20 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     if (t.matches?.('g.pod[data-pod]')) {
       e.preventDefault();
       e.stopPropagation();
-      cluster.openMenu(t.getAttribute('data-pod') || '', r.right, r.top);
+      openMenu(t.getAttribute('data-pod') || '', r.right, r.top);
     } else if (t.matches?.('[data-testid="route-card"]')) {
       e.preventDefault();
       e.stopPropagation();
-      editor.open(t.getAttribute('data-route') || '');
+      openEditor(t.getAttribute('data-route') || '');
+    } else if (t.matches?.('[data-testid="pod-overflow"]')) {
+      e.preventDefault();
+      e.stopPropagation();
+      openOverflow(t.getAttribute('data-node') || '', r.right, r.top);
     }
   });
   // The picture is not a hit target for dots when the pointer hovers one.
   stage?.addEventListener('mousemove', (ev) => {
-    const e = /** @type {MouseEvent} */ (ev);
-    const box = renderer.canvas.getBoundingClientRect();
-    const over = !!renderer.hitTest(e.clientX - box.left, e.clientY - box.top);
-    stage.classList.toggle('over-dot', over);
+    stage.classList.toggle('over-dot', !!dotAt(/** @type {MouseEvent} */ (ev)));
   });
 
   return {
@@ -131,24 +184,25 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     /** A new snapshot arrived (the loop saw its version move). */
     onState() {
       cluster.sync();
-      walk.onState();
+      pods.value?.sync();
+      walk.player.value?.onState();
       callouts.onState();
     },
     /** The clock changed (paused, speed). */
     onClock() {
-      walk.onClock();
+      walk.player.value?.onClock();
     },
     /** A whole new snapshot (connect, a load, a walkthrough step). */
     onSnapshot() {
       walk.sync();
+      if (state.metrics) stats.chart.update(state.metrics, true); // the chart starts over
     },
     /** New metrics (the loop saw their version move). @param {number} now */
     onMetrics(now) {
-      if (state.metrics) stats.sync(state.metrics, now, state.snapshot, state.sampled);
+      if (state.metrics) stats.sync(state.metrics, now, state.snapshot);
     },
     /** A frame's requests. @param {import('./protocol.js').Request[]} reqs */
     onRequests(reqs) {
-      stats.addRequests(reqs);
       callouts.onRequests(reqs);
     },
   };

@@ -77,13 +77,12 @@ export class Inspector {
     this.origin = /** @type {HTMLElement | null} */ (q('inspector-origin'));
     this.list = /** @type {HTMLOListElement | null} */ (q('inspector-hops'));
     this.seq = 0;
+    // The first URL: the page's (web.traceURL), on the trace button.
+    if (this.url && !this.url.value) this.url.value = q('trace-open')?.getAttribute('data-url') || '';
   }
 
+  /** The panel's own controls; its opener (trace-open) calls toggle. */
   wire() {
-    this.doc.querySelector('[data-testid="trace-open"]')?.addEventListener('click', () => {
-      if (this.isOpen()) this.close();
-      else this.open();
-    });
     this.doc.querySelector('[data-testid="inspector-close"]')?.addEventListener('click', () => this.close());
     this.form?.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -93,6 +92,11 @@ export class Inspector {
 
   isOpen() {
     return !!this.panel && !this.panel.hidden;
+  }
+
+  toggle() {
+    if (this.isOpen()) this.close();
+    else this.open();
   }
 
   open() {

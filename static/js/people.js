@@ -1,7 +1,10 @@
 // @ts-check
 // For people: the help overlay (?), the theme toggle (auto → light →
 // dark, remembered in localStorage) and the keys added on top of
-// controls.js (? help, t trace, Esc closes).
+// controls.js (? help, t trace, Esc closes). The overlay's markup and
+// style load the first time it opens (lazy.js).
+
+import { Lazy } from './lazy.js';
 
 const THEMES = ['auto', 'light', 'dark'];
 const THEME_TEXT = { auto: '◐ auto', light: '☀ light', dark: '☾ dark' };
@@ -14,13 +17,27 @@ export class People {
    * @param {() => void} opts.onTheme     the colours changed
    * @param {() => void} opts.onTrace     t: open the inspector
    * @param {() => boolean} opts.onEscape closes a popover or drawer; true if it did
+   * @param {(err: unknown) => void} opts.showError
    */
-  constructor({ doc, onTheme, onTrace, onEscape }) {
+  constructor({ doc, onTheme, onTrace, onEscape, showError }) {
     this.doc = doc;
     this.onTheme = onTheme;
     this.onTrace = onTrace;
     this.onEscape = onEscape;
-    this.help = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="help-overlay"]'));
+    this.showError = showError;
+    /** The help overlay (no module of its own: its markup and style). */
+    this.helpPanel = new Lazy(async () => doc, {
+      make: (d) => {
+        const h = /** @type {HTMLElement | null} */ (d.querySelector('[data-testid="help-overlay"]'));
+        h?.querySelector('[data-testid="help-close"]')?.addEventListener('click', () => this.toggleHelp(false));
+        h?.addEventListener('click', (ev) => {
+          if (ev.target === h) this.toggleHelp(false);
+        });
+        return h;
+      },
+      css: ['help.css'],
+      html: 'help.html',
+    });
     this.themeBtn = doc.querySelector('[data-testid="theme-toggle"]');
     /** @type {Element | null} */
     this.lastFocus = null;
@@ -39,15 +56,12 @@ export class People {
       const cur = this.themeBtn?.getAttribute('data-theme') || 'auto';
       this.setTheme(THEMES[(THEMES.indexOf(cur) + 1) % THEMES.length]);
     });
-    doc.querySelector('[data-testid="help-open"]')?.addEventListener('click', () => this.toggleHelp());
-    doc.querySelector('[data-testid="help-close"]')?.addEventListener('click', () => this.toggleHelp(false));
-    this.help?.addEventListener('click', (ev) => {
-      if (ev.target === this.help) this.toggleHelp(false);
-    });
+    this.helpPanel.opener(doc.querySelector('[data-testid="help-open"]'), () => this.toggleHelp(), this.showError);
     doc.addEventListener('keydown', (ev) => {
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
       if (ev.key === 'Escape') {
-        if (this.help && !this.help.hidden) this.toggleHelp(false);
+        const help = this.helpPanel.value;
+        if (help && !help.hidden) this.toggleHelp(false);
         else this.onEscape();
         return;
       }
@@ -79,9 +93,15 @@ export class People {
     this.onTheme();
   }
 
-  /** @param {boolean} [show] */
-  toggleHelp(show) {
-    const h = this.help;
+  /** Shows or hides the help, loading it the first time. @param {boolean} [show] */
+  async toggleHelp(show) {
+    let h;
+    try {
+      h = await this.helpPanel.get();
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
     if (!h) return;
     const on = show ?? h.hidden;
     h.hidden = !on;

@@ -63,13 +63,19 @@ import { postJSON } from './controls.js';
  * @property {Score} score
  */
 
-/** @param {Document} doc */
+/**
+ * Wires the quiz panel, if the page has one; its opener (quiz-open) calls
+ * toggle (extras.js loads this module on its first click).
+ * @param {Document} doc
+ */
 export function wireQuiz(doc) {
   const q = (/** @type {string} */ id) => /** @type {any} */ (doc.querySelector(`[data-testid="${id}"]`));
   const panel = /** @type {HTMLElement | null} */ (q('quiz-panel'));
   const open = /** @type {HTMLButtonElement | null} */ (q('quiz-open'));
-  if (!panel || !open) return;
-  new QuizPanel(doc, panel, open).wire();
+  if (!panel || !open) return null;
+  const quiz = new QuizPanel(doc, panel, open);
+  quiz.wire();
+  return quiz;
 }
 
 class QuizPanel {
@@ -118,7 +124,6 @@ class QuizPanel {
   }
 
   wire() {
-    this.openButton.addEventListener('click', () => (this.isOpen() ? this.close() : this.openPanel()));
     this.panel.querySelector('[data-testid="quiz-close"]')?.addEventListener('click', () => this.close());
     this.panel.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') {
@@ -136,6 +141,11 @@ class QuizPanel {
 
   isOpen() {
     return !this.panel.hidden;
+  }
+
+  toggle() {
+    if (this.isOpen()) this.close();
+    else this.openPanel();
   }
 
   openPanel() {

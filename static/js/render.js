@@ -1069,8 +1069,9 @@ function span(cls, text) {
 
 /**
  * Makes a list's items match keys (held in attribute keyAttr), keeping
- * the items that stay, creating the missing with make and dropping the
- * rest; does nothing when they already match.
+ * the items that stay where they are, creating the missing with make and
+ * dropping the rest: one new pod inserts one item, it does not re-insert
+ * (and re-lay out) the other two hundred.
  * @param {Element} list
  * @param {string[]} keys
  * @param {string} keyAttr
@@ -1079,14 +1080,27 @@ function span(cls, text) {
 function syncList(list, keys, keyAttr, make) {
   const have = Array.from(list.children, (li) => li.getAttribute(keyAttr));
   if (have.length === keys.length && have.every((k, i) => k === keys[i])) return;
-  const old = new Map(Array.from(list.children, (li) => [li.getAttribute(keyAttr), li]));
-  const items = keys.map((k) => {
-    const li = old.get(k);
-    if (li) return li;
-    const fresh = document.createElement('li');
-    fresh.setAttribute(keyAttr, k);
-    make(fresh, k);
-    return fresh;
-  });
-  list.replaceChildren(...items);
+  const want = new Set(keys);
+  /** @type {Map<string | null, Element>} */
+  const old = new Map();
+  for (const li of Array.from(list.children)) {
+    const k = li.getAttribute(keyAttr);
+    if (want.has(k || '')) old.set(k, li);
+    else li.remove();
+  }
+  let at = list.firstElementChild;
+  for (const k of keys) {
+    if (at && at.getAttribute(keyAttr) === k) {
+      at = at.nextElementSibling;
+      continue;
+    }
+    let li = old.get(k);
+    if (!li) {
+      const fresh = document.createElement('li');
+      fresh.setAttribute(keyAttr, k);
+      make(fresh, k);
+      li = fresh;
+    }
+    list.insertBefore(li, at);
+  }
 }

@@ -5,12 +5,17 @@
 // socket's auth answer), Fork for a follower (a private copy, whose
 // presenter this browser becomes), Reset for the presenter, the share
 // link and QR code, and Return from a fork. Followers' votes on a
-// predict prompt go through vote() (the walkthrough player calls it).
+// predict prompt are predict.js (loaded with the walkthrough player).
 
 import { apiURL, authHeaders, room, saveToken } from './base.js';
 
-/** localStorage key of this browser's voter id (one vote per browser). */
-const VOTER_KEY = 'podpath.voter';
+/** This browser's role in the page's room: presenter or follower. */
+let current = room.open ? 'presenter' : 'follower';
+
+/** This browser's role in the page's room, as the server last said. */
+export function role() {
+  return current;
+}
 
 /**
  * @param {Document} doc
@@ -23,7 +28,6 @@ export function wireRoom(doc) {
   const fork = $('room-fork');
   const reset = $('room-reset');
   const start = $('room-start');
-  let current = room.open ? 'presenter' : 'follower';
 
   // The download link names the room's own export.
   const exportLink = /** @type {HTMLAnchorElement | null} */ ($('export-download'));
@@ -95,8 +99,6 @@ export function wireRoom(doc) {
     }
   });
 
-  if (!room.open) wirePredict(doc, () => current);
-
   if (!room.open) {
     setRole('follower');
     fetch(apiURL('/api/room'), { headers: authHeaders({ Accept: 'application/json' }) })
@@ -104,98 +106,5 @@ export function wireRoom(doc) {
       .then((info) => info && setRole(info.role))
       .catch(() => {});
   }
-  return { setRole, role: () => current };
-}
-
-/** How often the presenter's tally is refreshed while a prompt waits, ms. */
-const TALLY_MS = 1500;
-
-/**
- * Predict prompts in a shared room. The walkthrough player
- * (walkthrough.js) draws the choices as [data-testid="wt-choice"]
- * buttons: a follower's click becomes a vote (the answer itself is the
- * presenter's), and the presenter sees the tally in [data-testid="wt-tally"]
- * under the prompt while it waits.
- * @param {Document} doc
- * @param {() => string} role
- */
-function wirePredict(doc, role) {
-  doc.addEventListener(
-    'click',
-    async (ev) => {
-      const b = /** @type {Element} */ (ev.target).closest?.('[data-testid="wt-choice"]');
-      if (!b || role() === 'presenter') return;
-      ev.preventDefault();
-      ev.stopImmediatePropagation();
-      try {
-        await vote(Number(b.getAttribute('data-index')));
-        for (const other of doc.querySelectorAll('[data-testid="wt-choice"]')) other.removeAttribute('data-voted');
-        b.setAttribute('data-voted', 'true');
-      } catch (err) {
-        const t = doc.querySelector('[data-testid="error-toast"]');
-        if (t) {
-          t.textContent = err instanceof Error ? err.message : String(err);
-          /** @type {HTMLElement} */ (t).hidden = false;
-        }
-      }
-    },
-    true,
-  );
-  setInterval(async () => {
-    const box = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="wt-predict"]'));
-    if (role() !== 'presenter' || !box || box.hidden || doc.hidden) return;
-    try {
-      const res = await fetch(apiURL('/api/walkthrough'), { headers: authHeaders({ Accept: 'application/json' }) });
-      if (!res.ok) return;
-      const w = await res.json();
-      let out = /** @type {HTMLElement | null} */ (box.querySelector('[data-testid="wt-tally"]'));
-      if (!out) {
-        out = doc.createElement('p');
-        out.className = 'wt-tally';
-        out.setAttribute('data-testid', 'wt-tally');
-        out.setAttribute('role', 'status');
-        box.append(out);
-      }
-      const tally = Array.isArray(w.tally) ? w.tally : [];
-      out.hidden = tally.length === 0;
-      out.setAttribute('data-tally', tally.join(','));
-      const total = tally.reduce((a, n) => a + n, 0);
-      out.textContent = `Votes (${total}): ` + tally.map((n, i) => `${String.fromCharCode(65 + i)} ${n}`).join(' · ');
-    } catch {
-      // the next poll tries again
-    }
-  }, TALLY_MS);
-}
-
-/** This browser's voter id, made once. */
-function voterID() {
-  let id = '';
-  try {
-    id = localStorage.getItem(VOTER_KEY) || '';
-    if (!id) {
-      const b = crypto.getRandomValues(new Uint8Array(12));
-      id = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-      localStorage.setItem(VOTER_KEY, id);
-    }
-  } catch {
-    id = 'anon' + Math.random().toString(16).slice(2, 14);
-  }
-  return id;
-}
-
-/**
- * A follower's answer to the waiting predict prompt; resolves to the
- * tally so far ({ok, tally: [n…]}). The presenter reads the tally in
- * GET /api/walkthrough (`tally`).
- * @param {number} choice
- */
-export async function vote(choice) {
-  const res = await fetch(apiURL('/api/walkthrough/vote'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ choice, voter: voterID() }),
-  });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
-  return data;
+  return { setRole, role };
 }

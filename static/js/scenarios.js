@@ -4,7 +4,9 @@
 // save it into the scenarios directory. A load or an import replaces the
 // whole cluster, so the page then reloads itself and draws the new one
 // from the server; what the import warned about survives the reload in
-// sessionStorage and is listed again.
+// sessionStorage and is listed again. Loaded on first use (picker.js):
+// the Load, Import… and Save buttons call what wireScenarios returns; a
+// page that reloaded after a load loads it at once, to show the outcome.
 
 /**
  * @typedef {{name: string, title: string, description: string, steps: number,
@@ -17,19 +19,18 @@
  */
 
 import { apiURL, authHeaders } from './base.js';
+import { RESULT_KEY } from './picker.js';
 
-/** sessionStorage key of the last load's outcome, shown after the reload. */
-const RESULT_KEY = 'podpath.scenario.result';
 /** The server's import limit (server.MaxImportBytes). */
 const MAX_IMPORT_BYTES = 10 << 20;
 
 /**
- * Wires the panel, if the page has one.
+ * Wires the panel, if the page has one, and returns its buttons' actions.
  * @param {Document} doc
  */
 export function wireScenarios(doc) {
   const panel = doc.querySelector('[data-testid="scenarios"]');
-  if (!panel) return;
+  if (!panel) return null;
   /** @param {string} id */
   const el = (id) => /** @type {any} */ (panel.querySelector(`[data-testid="${id}"]`));
   const picker = /** @type {HTMLSelectElement} */ (el('scenario-picker'));
@@ -42,7 +43,6 @@ export function wireScenarios(doc) {
   const errorBox = /** @type {HTMLElement} */ (el('import-error'));
   const warningList = /** @type {HTMLUListElement} */ (el('import-warnings'));
   const saveName = /** @type {HTMLInputElement | null} */ (el('scenario-save-name'));
-  const save = /** @type {HTMLButtonElement | null} */ (el('scenario-save'));
 
   /** @param {string} message @param {boolean} [bad] */
   const say = (message, bad = false) => {
@@ -116,14 +116,6 @@ export function wireScenarios(doc) {
     return true;
   }
 
-  el('scenario-load')?.addEventListener('click', () => {
-    const name = picker.value;
-    if (!name) return;
-    replaceCluster(`/api/scenarios/${encodeURIComponent(name)}/load`, {}, `Loading ${name}`);
-  });
-
-  importOpen.addEventListener('click', () => showImport(importPanel.hidden));
-
   file.addEventListener('change', async () => {
     const f = file.files?.[0];
     if (!f) return;
@@ -150,7 +142,8 @@ export function wireScenarios(doc) {
     replaceCluster('/api/import', { headers: { 'Content-Type': 'application/yaml' }, body: yaml }, 'Importing');
   });
 
-  save?.addEventListener('click', async () => {
+  /** Save: the cluster into the scenarios directory, under the name given. */
+  async function saveAs() {
     const name = (saveName?.value || '').trim();
     say(`Saving ${name}…`);
     try {
@@ -169,7 +162,7 @@ export function wireScenarios(doc) {
     } catch (err) {
       say(`Not saved: ${err instanceof Error ? err.message : err}`, true);
     }
-  });
+  }
 
   // The outcome of the load or import that reloaded the page.
   const stored = sessionStorage.getItem(RESULT_KEY);
@@ -188,6 +181,18 @@ export function wireScenarios(doc) {
     }
   }
   refresh();
+  return {
+    /** Load: replaces the cluster with the picked scenario. */
+    load() {
+      const name = picker.value;
+      if (name) replaceCluster(`/api/scenarios/${encodeURIComponent(name)}/load`, {}, `Loading ${name}`);
+    },
+    /** Import…: shows or hides the import form. */
+    toggleImport() {
+      showImport(importPanel.hidden);
+    },
+    save: saveAs,
+  };
 }
 
 /**

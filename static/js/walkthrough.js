@@ -4,13 +4,14 @@
 // step once answered. A jump pauses the clock first (wt-clock runs it);
 // autoplay runs it and moves on every data-autoplay-ms until a question or
 // the end. The URL keeps ?scenario=&step=; another scenario reloads the page.
+// Loaded on first use: wtwatch.js opens it (its button, a deep link, a
+// reload at a step, another viewer's step) and hands it what it knows.
 
 import { postJSON } from './controls.js';
-import { apiURL, authHeaders } from './base.js';
+import { room } from './base.js';
 import { make, markdown } from './markdown.js';
-
-const PICKED = 'podpath.wt.picked'; // the scenario the picker just loaded
-const CLOSED = 'podpath.wt.closed'; // a reload does not reopen it
+import { wirePredict } from './predict.js';
+import { CLOSED, fetchWalkthrough, store } from './wtwatch.js';
 
 // Highlight kinds (docs/scenarios.md) → data-testid; id prefixes → selector, attribute.
 const KINDS = { internet: 'internet', dns: 'dns', 'load-balancer': 'load-balancer', 'lb-targets': 'lb-target', nodes: 'node', 'router-pods': 'router-pod', 'app-pods': 'app-pod', routes: 'route-card', services: 'service-card', zones: 'zone-lane' };
@@ -85,7 +86,6 @@ export class Walkthrough {
         this.go(Number(q.get('step')), { scenario: q.get('scenario') || '' });
       }
     });
-    doc.querySelector('[data-testid="wt-open"]')?.addEventListener('click', () => (this.isOpen() ? this.close() : this.open()));
     // A presentation clicker sends Page Down / Page Up.
     doc.addEventListener('keydown', (ev) => {
       const d = ev.key === 'PageDown' ? 1 : ev.key === 'PageUp' ? -1 : 0;
@@ -93,40 +93,25 @@ export class Walkthrough {
       ev.preventDefault();
       this.go(step() + d);
     });
-    // The picker's load reloads the page: open that scenario's walkthrough then.
-    doc.querySelector('[data-testid="scenario-load"]')?.addEventListener('click', () => {
-      store(PICKED, /** @type {HTMLSelectElement | null} */ (doc.querySelector('[data-testid="scenario-picker"]'))?.value || '');
-    });
-    this.start().catch((e) => this.say(msg(e), true));
+    // In a shared room, a follower's choice is a vote (predict.js).
+    if (!room.open) wirePredict(doc);
   }
 
-  /** Opens on a deep link, a reload at a step, or after the picker's load. */
-  async start() {
-    const q = new URLSearchParams(location.search);
-    const picked = store(PICKED);
-    const cur = await this.fetch();
-    this.drawn = cur.scenario;
-    this.w = cur;
-    if (q.has('scenario') || q.has('step')) {
-      const scenario = q.get('scenario') || cur.scenario;
-      const k = Math.max(1, Number(q.get('step')) || 1);
-      this.open();
-      if (cur.scenario !== scenario || cur.step !== k) await this.go(k, { scenario });
-    } else if ((cur.step > 0 && !store(CLOSED, undefined, true)) || (picked === cur.scenario && cur.total > 0)) this.open();
-  }
-
-  /** GET /api/walkthrough of this page's room (base.js). */
-  async fetch() {
-    const res = await fetch(apiURL('/api/walkthrough'), { headers: authHeaders() });
-    const w = await res.json();
-    if (!res.ok) throw new Error(w.error);
-    return w;
+  /**
+   * What wtwatch.js read before the player loaded.
+   * @param {any} w the server's Walkthrough (null: not read yet)
+   * @param {string} drawn the scenario the page was drawn from
+   */
+  adopt(w, drawn) {
+    if (!w) return;
+    this.w = w;
+    this.drawn = drawn;
   }
 
   /** A new snapshot: another viewer (a room's presenter, a tab) may have moved the walkthrough. */
   async sync() {
     if (this.busy || !this.drawn) return;
-    const cur = await this.fetch().catch(() => null);
+    const cur = await fetchWalkthrough().catch(() => null);
     const w = this.w;
     if (!cur || this.busy || (cur.step === w?.step && cur.scenario === w?.scenario && cur.awaitingAnswer === w?.awaitingAnswer)) return;
     if (cur.scenario !== this.drawn) {
@@ -350,16 +335,4 @@ function li(child) {
   const e = document.createElement('li');
   e.append(child);
   return e;
-}
-
-/** sessionStorage: sets v, else reads (and removes unless peek). @param {string} k @param {string} [v] @param {boolean} [peek] @returns {string | null} */
-function store(k, v, peek = false) {
-  try {
-    if (v !== undefined) return sessionStorage.setItem(k, v), v;
-    const old = sessionStorage.getItem(k);
-    if (!peek) sessionStorage.removeItem(k);
-    return old;
-  } catch {
-    return null;
-  }
 }
