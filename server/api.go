@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/podpath/podpath/model"
 )
@@ -134,13 +135,14 @@ func newCommandsHandler(step func(context.Context, json.RawMessage) (CommandResu
 		return res, err
 	}, log)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch v := r.URL.Query().Get("state"); v {
-		case "":
+		values, given := r.URL.Query()["state"]
+		switch {
+		case !given:
 			full.ServeHTTP(w, r)
-		case "none":
+		case len(values) == 1 && values[0] == "none":
 			short.ServeHTTP(w, r)
 		default:
-			writeError(w, log, invalidf("state", "%q is not allowed: leave it out for the new state in the answer, or none", v))
+			writeError(w, log, invalidf("state", "%q is not allowed: leave it out for the new state in the answer, or give it once as none", strings.Join(values, ",")))
 		}
 	})
 }

@@ -36,6 +36,11 @@ func (r *runner) sendFrame() {
 	metricsDue := r.sinceMetrics >= r.metricsDue
 	if stateChanged || metricsDue {
 		snap := r.sim.Snapshot()
+		// Frames carry the newest history points only, in their state as
+		// in their metrics; the page merges them into the history its
+		// snapshot brought (docs/api.md).
+		h := snap.Metrics.History
+		snap.Metrics.History = h[max(0, len(h)-frameHistoryPoints):]
 		if stateChanged {
 			r.sentVersion = r.sim.StateVersion()
 			r.sinceState = 0
@@ -44,9 +49,6 @@ func (r *runner) sendFrame() {
 		if metricsDue {
 			r.sinceMetrics = 0
 			m := snap.Metrics
-			// Frames carry the newest points only; the page merges them
-			// into the history its snapshot brought (docs/api.md).
-			m.History = m.History[max(0, len(m.History)-frameHistoryPoints):]
 			payload.Metrics = &m
 			r.hub.stats.simRequests.Store(snap.Metrics.Requests)
 		}

@@ -226,15 +226,22 @@ func TestFramesCarryTheNewestHistoryPoints(t *testing.T) {
 	_, snap := readSnapshot(t, conn)
 	require.GreaterOrEqual(t, len(snap.State.Metrics.History), 20)
 
-	h.clock.Tick(30) // 1 s of virtual time: metrics come about 4 times a second
+	h.post("/api/commands", fmt.Sprintf(scaleShop, 5)) // a frame with the state
+	h.clock.Tick(30)                                   // 1 s of virtual time: metrics come about 4 times a second
 	var last []model.MetricsPoint
-	for range 30 {
+	states := 0
+	for range 31 {
 		_, f := readFrame(t, conn)
 		if f.Metrics != nil {
 			last = f.Metrics.History
 			assert.LessOrEqual(t, len(last), frameHistoryPoints)
 		}
+		if f.State != nil {
+			states++
+			assert.LessOrEqual(t, len(f.State.Metrics.History), frameHistoryPoints, "a frame's state carries the newest points too")
+		}
 	}
+	require.Positive(t, states, "a frame carried the state")
 	require.NotEmpty(t, last, "a frame carried metrics")
 	full := h.state().Metrics.History
 	i := slices.IndexFunc(full, func(p model.MetricsPoint) bool { return p.T == last[0].T })
@@ -252,9 +259,11 @@ func TestCommandAnswerWithoutState(t *testing.T) {
 	assert.Equal(t, 5, deployment(t, h.state(), "shop", "shop").Replicas)
 
 	before := h.stateJSON()
-	code, body = h.call("POST", "/api/commands?state=full", fmt.Sprintf(scaleShop, 7))
-	assert.Equal(t, 400, code)
-	assert.Contains(t, string(body), "state")
-	assert.Contains(t, string(body), "none")
+	for _, q := range []string{"state=full", "state=", "state=none&state=full", "state=none&state=none"} {
+		code, body = h.call("POST", "/api/commands?"+q, fmt.Sprintf(scaleShop, 7))
+		assert.Equal(t, 400, code, q)
+		assert.Contains(t, string(body), "state", q)
+		assert.Contains(t, string(body), "none", q)
+	}
 	assert.JSONEq(t, string(before), string(h.stateJSON()), "nothing changed")
 }

@@ -150,6 +150,24 @@ test('pod menu: fail readiness, restore it, fail liveness, delete', async ({ pag
   await resetCluster(request);
 });
 
+test('a mouse click on a busy pod opens its menu, not the inspector of a dot resting on it', async ({ page, request }) => {
+  await openLive(page);
+  const before = (await getState(request)).traffic;
+  await postJSON(request, '/api/commands', { type: 'setTraffic', rps: 60 });
+  await page.waitForTimeout(3000); // requests being served: their dots rest on the pods
+  await postJSON(request, '/api/clock', { paused: true });
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');
+  const pod = page.getByTestId('app-pod').first();
+  const box = (await pod.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.getByTestId('pod-menu')).toBeVisible();
+  await expect(page.getByTestId('pod-menu-title')).toHaveText((await pod.getAttribute('data-pod'))!);
+  await expect(page.getByTestId('inspector')).toBeHidden();
+  await page.keyboard.press('Escape');
+  await postJSON(request, '/api/commands', { type: 'setTraffic', rps: before.rps, clients: before.clients, mix: before.mix });
+  await postJSON(request, '/api/clock', { paused: false });
+});
+
 test('router replicas show their oc equivalent', async ({ page, request }) => {
   await openLive(page);
   const routers = page.locator('[data-testid="deployment-control"][data-command="scaleRouters"]');

@@ -229,7 +229,9 @@ function wsURL() {
  * Zoom and pan (zoom.js, which then owns the SVG's viewBox) load on the
  * first zoom: a zoom button, ] [ 0, a wheel or a pinch over the picture.
  * Until then the picture is at 1× and needs none of it. The gesture that
- * loads it is replayed once it is in (a pinch: the next one).
+ * starts the load is replayed once it is in; gestures while it loads are
+ * cancelled (a pinch would zoom the whole page); after a failure the next
+ * gesture tries again.
  * @param {{doc: Document, renderer: Renderer, schedule: () => void}} o
  * @param {(err: unknown) => void} showError
  */
@@ -256,12 +258,21 @@ function zoomOnFirstUse(o, showError) {
     [stage, 'pointerdown', (/** @type {PointerEvent} */ e) => pointers.add(e.pointerId) && pointers.size > 1 && load(e, () => {}), true],
     [doc, 'pointerup', (/** @type {PointerEvent} */ e) => pointers.delete(e.pointerId), true],
   ];
+  let loading = false;
   /** @param {Event} e @param {() => void} replay */
-  function load(e, replay) {
+  async function load(e, replay) {
     e.preventDefault();
+    if (loading) return;
+    loading = true;
+    try {
+      await zoom.get();
+    } catch (err) {
+      loading = false; // the listeners stay: the next gesture tries again
+      showError(err);
+      return;
+    }
     for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
-    zoom.use(replay, showError)();
+    replay();
   }
   for (const [t, type, fn, passive] of listeners) t.addEventListener(type, fn, { passive });
 }
-

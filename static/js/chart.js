@@ -37,17 +37,19 @@ export class LatencyChart {
 
   /**
    * Merges metrics.history by t, keeps the newest 120; starts over on a
-   * snapshot (fresh) or when the clock went back. After a gap (a hidden
-   * tab, a fast-forward) or a guessed jump back, refetches.
+   * snapshot (fresh: every reset, load or walkthrough step sends one).
+   * Metrics older than what it holds (a frame applied after a newer
+   * /api/state) are stale and skipped. After a gap (a hidden tab, a
+   * fast-forward), refetches.
    * @param {import('./protocol.js').Metrics} m
    */
   update(m, fresh = false) {
     const pts = m.history || [], a = pts[0], z = pts[pts.length - 1];
     let h = this.hist;
-    const back = !fresh && !!h.length && !!a && (a.t < h[0].t || (m.requests < this.n && z.t < h[h.length - 1].t));
+    if (!fresh && h.length && z && m.requests < this.n && z.t < h[h.length - 1].t) return; // stale
     this.n = m.requests;
-    let changed = fresh || back || !this.el.p50; // the axes come with the first draw
-    if (fresh || back) {
+    let changed = fresh || !this.el.p50; // the axes come with the first draw
+    if (fresh) {
       h = this.hist = [];
       this.gen++;
     }
@@ -62,7 +64,7 @@ export class LatencyChart {
       changed = true;
     }
     h.splice(0, h.length - KEEP);
-    if (gap || (back && pts.length <= 5)) {
+    if (gap) {
       // Missed points (a frame carries at most 5): ask for all of them.
       this.stale = true;
       this.refetch();

@@ -115,16 +115,20 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
   people.wire();
 
   // Clicks on the picture: a dot opens the inspector, a pod its menu, a
-  // Route card the editor, "+N more pods" the list of the others. Over a
-  // pod or a card a dot must be hit on its body (radius 5): a busy pod is
-  // always under passing dots, and must stay clickable.
+  // Route card the editor, "+N more pods" the list of the others. A busy
+  // pod always has dots on it and must stay clickable: over a pod or a
+  // card a dot must be hit on its body (radius 6, the dot's is 5), and
+  // dots resting at its centre (requests it is serving) do not count.
   const stage = doc.querySelector('.stage-inner');
   const clickable = 'g.pod[data-pod], [data-testid="route-card"], [data-testid="pod-overflow"]';
   /** The dot under a pointer event, if any. @param {MouseEvent} e */
   const dotAt = (e) => {
     const box = renderer.canvas.getBoundingClientRect();
-    const onElement = !!(/** @type {Element} */ (e.target).closest?.(clickable));
-    return renderer.hitTest(e.clientX - box.left, e.clientY - box.top, onElement ? 6 : 12);
+    const on = /** @type {Element} */ (e.target).closest?.(clickable);
+    if (!on) return renderer.hitTest(e.clientX - box.left, e.clientY - box.top);
+    const r = on.getBoundingClientRect();
+    const rest = { x: r.left - box.left + r.width / 2, y: r.top - box.top + r.height / 2 };
+    return renderer.hitTest(e.clientX - box.left, e.clientY - box.top, 6, rest);
   };
   stage?.addEventListener('click', (ev) => {
     const e = /** @type {MouseEvent} */ (ev);

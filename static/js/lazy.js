@@ -35,13 +35,12 @@ export class Lazy {
 
   /** The panel, loading it the first time. @returns {Promise<T>} */
   get() {
-    this.loading ??= Promise.all([this.mod(), this.html ? markup(this.html) : null, ...this.css.map(stylesheet)]).then(
-      ([m]) => (this.value = this.make(m)),
-      (err) => {
-        this.loading = null; // the next use tries again
+    this.loading ??= Promise.all([this.mod(), this.html ? markup(this.html) : null, ...this.css.map(stylesheet)])
+      .then(([m]) => (this.value = this.make(m)))
+      .catch((err) => {
+        this.loading = null; // the next use tries again (a failed import, or make threw)
         throw new Error(`podpath: a panel failed to load (${err instanceof Error ? err.message : err}); reload the page`);
-      },
-    );
+      });
     return this.loading;
   }
 

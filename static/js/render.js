@@ -201,16 +201,19 @@ export class Renderer {
 
   /**
    * The request whose dot the last draw put nearest to a point (canvas
-   * CSS pixels), within radius.
+   * CSS pixels), within radius; dots resting within 3 px of rest (an
+   * element's centre: a request being served by that pod) do not count.
    * @param {number} x
    * @param {number} y
    * @param {number} [radius]
+   * @param {Point} [rest]
    * @returns {LiveRequest | null}
    */
-  hitTest(x, y, radius = 12) {
+  hitTest(x, y, radius = 12, rest) {
     let best = null;
     let bestD = radius * radius;
     for (let i = 0; i < this.hitN; i++) {
+      if (rest && Math.abs(this.hitX[i] - rest.x) < 3 && Math.abs(this.hitY[i] - rest.y) < 3) continue;
       const dx = this.hitX[i] - x;
       const dy = this.hitY[i] - y;
       const d = dx * dx + dy * dy;
