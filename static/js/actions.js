@@ -16,7 +16,7 @@ export class Actions {
    * @param {object} opts
    * @param {Document} opts.doc
    * @param {(err: unknown) => void} opts.showError
-   * @param {() => import('./protocol.js').Snapshot | null} opts.snapshot
+   * @param {() => import('./wire.js').Snapshot | null} opts.snapshot
    */
   constructor({ doc, showError, snapshot }) {
     this.doc = doc;

@@ -53,7 +53,7 @@ function start(svg, canvas) {
   // While the socket is down, a command's answer carries the new state:
   // draw it now. While it is up, the stream brings it (the server sends
   // it at once) and the answer leaves it out.
-  /** @param {import('./protocol.js').Snapshot} s */
+  /** @param {import('./wire.js').Snapshot} s */
   const applyAnswer = (s) => {
     state.applyCommandState(s);
     schedule();
@@ -122,7 +122,7 @@ function start(svg, canvas) {
     onMessage: (env) => {
       switch (env.type) {
         case MSG.SNAPSHOT: {
-          const p = /** @type {import('./protocol.js').SnapshotPayload} */ (env.payload);
+          const p = /** @type {import('./wire.js').SnapshotPayload} */ (env.payload);
           state.applySnapshot(p, env.seq);
           clock.sync(p.clock, true);
           extras.onSnapshot();
@@ -134,14 +134,14 @@ function start(svg, canvas) {
           break;
         }
         case MSG.FRAME: {
-          const p = /** @type {import('./protocol.js').FramePayload} */ (env.payload);
+          const p = /** @type {import('./wire.js').FramePayload} */ (env.payload);
           const reqs = state.applyFrame(p, env.seq);
           if (reqs.length) extras.onRequests(reqs);
           if (p.clock) clock.sync(p.clock);
           break;
         }
         case MSG.ERROR:
-          controls.showError(new Error(/** @type {import('./protocol.js').ErrorPayload} */ (env.payload).error));
+          controls.showError(new Error(/** @type {import('./wire.js').ErrorPayload} */ (env.payload).error));
           break;
         case MSG.AUTH:
           roomUI.setRole(/** @type {{role: string}} */ (env.payload).role);

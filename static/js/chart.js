@@ -24,7 +24,7 @@ export class LatencyChart {
   constructor(doc) {
     this.doc = doc;
     this.svg = doc.querySelector('[data-testid="latency-chart"]');
-    /** @type {import('./protocol.js').MetricsPoint[]} oldest first */
+    /** @type {import('./wire.js').MetricsPoint[]} oldest first */
     this.hist = [];
     this.n = 0; // metrics.requests last seen
     this.gen = 0; // bumped on a start over: drops a late /api/state of the old run
@@ -41,7 +41,7 @@ export class LatencyChart {
    * Metrics older than what it holds (a frame applied after a newer
    * /api/state) are stale and skipped. After a gap (a hidden tab, a
    * fast-forward), refetches.
-   * @param {import('./protocol.js').Metrics} m
+   * @param {import('./wire.js').Metrics} m
    */
   update(m, fresh = false) {
     const pts = m.history || [], a = pts[0], z = pts[pts.length - 1];

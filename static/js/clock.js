@@ -22,7 +22,7 @@ export class SimClock {
 
   /**
    * Takes the server's clock from a snapshot or frame.
-   * @param {import('./protocol.js').Clock} c
+   * @param {import('./wire.js').Clock} c
    * @param {boolean} [reset] a snapshot: take the time as is
    */
   sync(c, reset = false) {

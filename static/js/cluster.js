@@ -6,7 +6,7 @@
 
 import { setText } from './render.js';
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
 
 export const POLICY_DENY = 'default-deny';
 export const POLICY_ALLOW = 'allow-from-openshift-ingress';

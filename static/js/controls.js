@@ -8,7 +8,7 @@ import { apiURL, authHeaders } from './base.js';
 /** How long the error toast stays, wall ms. */
 const TOAST_MS = 6000;
 
-/** @type {((state: import('./protocol.js').Snapshot) => void) | null} */
+/** @type {((state: import('./wire.js').Snapshot) => void) | null} */
 let commandStateListener = null;
 
 /**
@@ -17,7 +17,7 @@ let commandStateListener = null;
  * change without waiting for the stream. With no listener (null) the page
  * asks for the answer without the state (?state=none): parsing a large
  * cluster's state twice would only delay the drawing.
- * @param {((state: import('./protocol.js').Snapshot) => void) | null} fn
+ * @param {((state: import('./wire.js').Snapshot) => void) | null} fn
  */
 export function onCommandState(fn) {
   commandStateListener = fn;

@@ -9,7 +9,7 @@
 import { ocFor } from './oc.js';
 import { copy } from './actions.js';
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
 
 export const BALANCE = 'haproxy.router.openshift.io/balance';
 export const NO_COOKIES = 'haproxy.router.openshift.io/disable_cookies';

@@ -77,7 +77,7 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
   inspector.opener(doc.querySelector('[data-testid="trace-open"]'), (i) => i.toggle(), showError);
   quiz.opener(doc.querySelector('[data-testid="quiz-open"]'), (q) => q?.toggle(), showError);
   wirePicker(doc, showError);
-  const explain = inspector.use((i, /** @type {import('./protocol.js').Request} */ r) => i.explain(r), showError);
+  const explain = inspector.use((i, /** @type {import('./wire.js').Request} */ r) => i.explain(r), showError);
   const openMenu = pods.use((m, /** @type {string} */ pod, /** @type {number} */ x, /** @type {number} */ y) => {
     m.closeOverflow();
     m.openMenu(pod, x, y);
@@ -205,7 +205,7 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     onMetrics(now) {
       if (state.metrics) stats.sync(state.metrics, now, state.snapshot);
     },
-    /** A frame's requests. @param {import('./protocol.js').Request[]} reqs */
+    /** A frame's requests. @param {import('./wire.js').Request[]} reqs */
     onRequests(reqs) {
       callouts.onRequests(reqs);
     },

@@ -9,7 +9,7 @@
 
 import { postJSON } from './controls.js';
 
-/** @typedef {import('./protocol.js').Hop & {nat?: string, outer?: string, headers?: string[], note?: string}} TraceHop */
+/** @typedef {import('./wire.js').Hop & {nat?: string, outer?: string, headers?: string[], note?: string}} TraceHop */
 
 /**
  * @typedef {object} TraceResult
@@ -117,7 +117,7 @@ export class Inspector {
 
   /**
    * Explains a live request by tracing its URL and client kind again.
-   * @param {import('./protocol.js').Request} r
+   * @param {import('./wire.js').Request} r
    */
   explain(r) {
     const client = r.clientKind === 'browser' ? 'browser' : 'curl';

@@ -5,7 +5,7 @@
 // stopped instance, the clients' traffic) the text says what the
 // equivalent is, as a shell comment.
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
 
 const INGRESS_OPERATOR = 'openshift-ingress-operator';
 

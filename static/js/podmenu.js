@@ -6,8 +6,8 @@
 
 import { podState, setText } from './render.js';
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
-/** @typedef {import('./protocol.js').PodView} PodView */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').PodView} PodView */
 
 /**
  * Places a popover near a point, inside the window.

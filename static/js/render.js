@@ -8,11 +8,11 @@
 
 import { HOP, HOP_FLAG, OUTCOME_OK, WIRE, formatSimTime, nameIndex, names } from './protocol.js';
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
-/** @typedef {import('./protocol.js').PodView} PodView */
-/** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').PodView} PodView */
+/** @typedef {import('./wire.js').Request} Request */
 /** @typedef {import('./protocol.js').LiveRequest} LiveRequest */
-/** @typedef {import('./protocol.js').Hop} Hop */
+/** @typedef {import('./wire.js').Hop} Hop */
 /** @typedef {{x: number, y: number}} Point */
 
 const MAX_LOG = 120;
@@ -89,7 +89,7 @@ function truncate(s, n) {
 /** @param {PodView} p */
 const isScheduled = (p) => !!p.node;
 
-/** @param {import('./protocol.js').NodeView} n */
+/** @param {import('./wire.js').NodeView} n */
 const isWorker = (n) => n.role !== 'control-plane' && n.role !== 'master';
 
 export class Renderer {
@@ -478,7 +478,7 @@ export class Renderer {
 
   /**
    * Counters, totals, status codes and per-pod shares.
-   * @param {import('./protocol.js').Metrics} m
+   * @param {import('./wire.js').Metrics} m
    * @param {Snapshot | null} s
    */
   syncMetrics(m, s) {
@@ -528,7 +528,7 @@ export class Renderer {
 
   /**
    * Clock controls, sampling note.
-   * @param {import('./protocol.js').Clock} c
+   * @param {import('./wire.js').Clock} c
    * @param {number} sampled
    */
   syncClock(c, sampled) {

@@ -21,7 +21,7 @@ export class Socket {
    * @param {object} opts
    * @param {string} opts.url                 ws:// or wss:// URL of /ws
    * @param {() => number} opts.since         last seq applied, 0 for none
-   * @param {(env: import('./protocol.js').Envelope) => void} opts.onMessage
+   * @param {(env: import('./wire.js').Envelope) => void} opts.onMessage
    * @param {(state: ConnState) => void} opts.onStatus
    * @param {() => string | null} [opts.hello] the first message of every connection (the room's auth), or null
    */

@@ -6,11 +6,11 @@
 
 import { OUTCOME_OK, decodeRequests } from './protocol.js';
 
-/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./wire.js').Snapshot} Snapshot */
 /** @typedef {import('./protocol.js').LiveRequest} Request */
-/** @typedef {import('./protocol.js').LogEvent} LogEvent */
-/** @typedef {import('./protocol.js').Metrics} Metrics */
-/** @typedef {import('./protocol.js').Clock} Clock */
+/** @typedef {import('./wire.js').LogEvent} LogEvent */
+/** @typedef {import('./wire.js').Metrics} Metrics */
+/** @typedef {import('./wire.js').Clock} Clock */
 
 /** How long a failed request's mark stays after it ended, virtual ms. */
 export const FAIL_LINGER_MS = 1200;
@@ -54,7 +54,7 @@ export class State {
 
   /**
    * Replaces everything with a snapshot (first message, or a resync).
-   * @param {import('./protocol.js').SnapshotPayload} payload
+   * @param {import('./wire.js').SnapshotPayload} payload
    * @param {number} seq
    */
   applySnapshot(payload, seq) {
@@ -68,7 +68,7 @@ export class State {
 
   /**
    * Applies one frame.
-   * @param {import('./protocol.js').FramePayload} payload
+   * @param {import('./wire.js').FramePayload} payload
    * @param {number} seq
    * @returns {Request[]} the frame's requests, decoded
    */

@@ -21,7 +21,7 @@ export class Stats {
 
   /**
    * Updates the panel from fresh metrics.
-   * @param {import('./protocol.js').Metrics} m
+   * @param {import('./wire.js').Metrics} m
    * @param {number} now virtual ms
    * @param {any} s the snapshot
    */
