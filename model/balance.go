@@ -8,13 +8,14 @@ import (
 
 // pickServer runs the backend's balancing algorithm in one router and
 // returns the chosen server's index (−1 when no server has weight) and,
-// when explain is set, what it drew.
-func (s *Sim) pickServer(rp *pod, rs *routerState, b *backend, clientIP string, explain bool) (int, string) {
+// when explain is set, what it drew. A redispatch passes the pod it failed
+// on as avoid ("" for none).
+func (s *Sim) pickServer(rp *pod, rs *routerState, b *backend, clientIP string, explain bool, avoid string) (int, string) {
 	var buf [64]int
 	cands := buf[:0]
 	checked := len(b.Servers) > 1 // HAProxy health-checks only then
 	for i, sv := range b.Servers {
-		if sv.Weight > 0 && !(checked && s.checkDown(rp, sv)) {
+		if sv.Weight > 0 && sv.Pod != avoid && !(checked && s.checkDown(rp, sv)) {
 			cands = append(cands, i)
 		}
 	}

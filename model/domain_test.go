@@ -165,7 +165,15 @@ func TestFact07RouteWeightsArePerService(t *testing.T) {
 	a, b := res.ByService["shop/shop"], res.ByService["shop/shop-b"]
 	assert.InDelta(t, 0.667, float64(a)/3000, 0.04, "A")
 	assert.InDelta(t, 0.333, float64(b)/3000, 0.04, "B")
-	assert.Equal(t, "roundrobin", s.Snapshot().Routes[0].Balance, "forced with two active Services")
+	assert.Equal(t, "roundrobin", s.Snapshot().Routes[0].Balance, "the default with two active Services")
+
+	// The router template reads the balance annotation first: it wins even
+	// with two active Services.
+	sc := canaryScenario(20, 2, 10, 4)
+	sc.Routes[0].Annotations = map[string]string{AnnotationBalance: "leastconn"}
+	s, err = New(sc)
+	require.NoError(t, err)
+	assert.Equal(t, "leastconn", s.Snapshot().Routes[0].Balance, "the annotation wins")
 }
 
 func TestFact08NoPodsGives503Not404(t *testing.T) {
@@ -369,10 +377,22 @@ func TestFact18EndpointChangesReachRouterAfterReload(t *testing.T) {
 		pending = pending || r.PendingReload
 	}
 	assert.True(t, pending, "the change waits for the batched reload")
-	// Until then the router may still pick the terminating pod: real errors.
+	// Until then the router may still pick the terminating pod. HAProxy
+	// retries the refused connect and redispatches the last retry, so the
+	// clients get their 200s, late.
 	res, err := s.Load(LoadRequest{URL: shopURL, Count: 400, RPS: 200})
 	require.NoError(t, err)
-	assert.Greater(t, res.StatusCodes["503"], 0, "stale endpoint errors are real: %v", res.StatusCodes)
+	assert.Equal(t, 400, res.StatusCodes["200"], "retries and redispatch hide the stale endpoint: %v", res.StatusCodes)
+	// With retries 0 the stale endpoint's errors show.
+	sc := shopScenario()
+	sc.Settings.RouterRetries = intp(0)
+	s0, err := New(sc)
+	require.NoError(t, err)
+	s0.AdvanceTo(1000)
+	require.NoError(t, s0.Apply(DeletePod{Namespace: "shop", Pod: p.Name}))
+	res, err = s0.Load(LoadRequest{URL: shopURL, Count: 400, RPS: 200})
+	require.NoError(t, err)
+	assert.Positive(t, res.StatusCodes["503"], "stale endpoint errors are real without retries: %v", res.StatusCodes)
 	s.AdvanceTo(7000)
 	res, err = s.Load(LoadRequest{URL: shopURL, Count: 400})
 	require.NoError(t, err)
@@ -459,4 +479,118 @@ func TestPassthroughRedirectAnswersHTTPWith302(t *testing.T) {
 	tr, err = s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/"})
 	require.NoError(t, err)
 	assert.Equal(t, 503, tr.Status)
+}
+
+// A refused connect to a stale (terminating) endpoint: HAProxy tries the
+// same server again `retries` times, 1 s apart, and `option redispatch`
+// sends the last retry to another server. The trace shows every attempt;
+// with retries 0 the router answers 503 itself, so the response starts at
+// the router, not at the pod that never got the SYN.
+func TestRefusedConnectIsRetriedThenRedispatched(t *testing.T) {
+	for _, retries := range []int{3, 0} {
+		sc := shopScenario()
+		sc.Deployments[0].Replicas = 2
+		sc.Routes[0].Annotations = map[string]string{AnnotationBalance: "source"}
+		sc.Settings.RouterRetries = intp(retries)
+		s, err := New(sc)
+		require.NoError(t, err)
+		s.AdvanceTo(1000)
+		victim := appPods(s.Snapshot(), "shop")[0]
+		require.NoError(t, s.Apply(DeletePod{Namespace: "shop", Pod: victim.Name}))
+		victimID := "pod:shop/" + victim.Name
+		var tr TraceResult
+		for i := 1; i < 100; i++ { // source balancing: find a client IP that hashes to the victim
+			tr, err = s.Trace(TraceRequest{URL: shopURL, ClientIP: fmt.Sprintf("198.51.100.%d", i)})
+			require.NoError(t, err)
+			if first := firstHop(tr.Hops, HopPodNet); first != nil && first.To == victimID {
+				break
+			}
+		}
+		var attempts []Hop
+		for _, h := range tr.Hops {
+			if h.Kind == HopPodNet {
+				attempts = append(attempts, h)
+			}
+		}
+		require.NotEmpty(t, attempts)
+		require.Equal(t, victimID, attempts[0].To, "a client that hashes to the victim")
+		router := attempts[0].From
+		if retries == 0 {
+			assert.Equal(t, 503, tr.Status)
+			assert.Contains(t, tr.Reason, "refused")
+			require.Len(t, attempts, 1)
+			assert.True(t, attempts[0].Failed)
+			resp := firstHop(tr.Hops, HopResponse)
+			require.NotNil(t, resp)
+			assert.Equal(t, router, resp.From, "the 503 comes from the router, not from the pod")
+			continue
+		}
+		require.Len(t, attempts, 4, "the first try and 3 retries")
+		for _, h := range attempts[:3] {
+			assert.True(t, h.Failed)
+			assert.Equal(t, victimID, h.To, "retries go to the same server")
+		}
+		assert.False(t, attempts[3].Failed)
+		assert.NotEqual(t, victimID, attempts[3].To, "the last retry is redispatched")
+		assert.Contains(t, attempts[3].Detail().Note, "option redispatch")
+		assert.GreaterOrEqual(t, attempts[3].StartMs-attempts[0].StartMs, int64(3*retryTurnaroundMs), "1 s between tries")
+		assert.Equal(t, 200, tr.Status)
+		assert.Equal(t, strings.TrimPrefix(attempts[3].To, "pod:"), tr.Pod)
+		resp := firstHop(tr.Hops, HopResponse)
+		require.NotNil(t, resp)
+		assert.Equal(t, attempts[3].To, resp.From, "the answer comes from the pod that served")
+	}
+}
+
+func firstHop(hops []Hop, kind string) *Hop {
+	for i := range hops {
+		if hops[i].Kind == kind {
+			return &hops[i]
+		}
+	}
+	return nil
+}
+
+// Each HAProxy frontend consults only its own maps: plain HTTP checks the
+// Redirect routes first, then the plain and Allow routes; HTTPS checks
+// passthrough by SNI, then the edge/reencrypt routes. So the longest path
+// wins only among the routes that frontend serves.
+func TestFrontendsMatchOnlyTheirOwnRoutes(t *testing.T) {
+	sc := shopScenario() // shop/shop: edge at /, Redirect
+	sc.Routes = append(sc.Routes,
+		Route{Namespace: "shop", Name: "cart", Host: "shop.apps.demo.example.com", Path: "/cart",
+			To: RouteTarget{Service: "shop"}, TLS: &RouteTLS{Termination: "edge"}}, // None
+		Route{Namespace: "shop", Name: "api", Host: "shop.apps.demo.example.com", Path: "/api",
+			To: RouteTarget{Service: "shop"}}, // plain HTTP
+	)
+	s, err := New(sc)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		url, route string
+		status     int
+	}{
+		{"http://shop.apps.demo.example.com/cart/x", "shop/shop", 302},  // the redirect map first
+		{"https://shop.apps.demo.example.com/cart/x", "shop/cart", 200}, // longest edge path
+		{"https://shop.apps.demo.example.com/api/x", "shop/shop", 200},  // the plain route is not on 443
+		{"http://shop.apps.demo.example.com/api/x", "shop/shop", 302},   // Redirect wins over the longer plain path
+	} {
+		tr, err := s.Trace(TraceRequest{URL: tc.url})
+		require.NoError(t, err)
+		assert.Equal(t, tc.status, tr.Status, tc.url)
+		assert.Equal(t, tc.route, tr.Route, tc.url)
+	}
+	// Without the Redirect route, plain HTTP finds the plain /api route, and
+	// /cart (None) is not served on port 80 at all.
+	sc.Routes[0].TLS.InsecureEdgeTerminationPolicy = "None"
+	s, err = New(sc)
+	require.NoError(t, err)
+	tr, err := s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/api/x"})
+	require.NoError(t, err)
+	assert.Equal(t, 200, tr.Status)
+	assert.Equal(t, "shop/api", tr.Route)
+	tr, err = s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/cart/x"})
+	require.NoError(t, err)
+	assert.Equal(t, 503, tr.Status)
+	assert.Contains(t, tr.Reason, "shop/cart: edge with insecureEdgeTerminationPolicy None, so it is not served on plain HTTP")
+	assert.Contains(t, tr.Reason, "plain HTTP (port 80)")
 }

@@ -189,3 +189,40 @@ func TestIPIPNeedsSecurityGroupRules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 200, res.StatusCodes["200"])
 }
+
+// A VXLANCrossSubnet pool routes same-subnet traffic without BGP (Felix
+// programs the routes); only the EC2 source/destination check can stop it.
+// Never (None) and IPIPCrossSubnet pools learn those routes over BGP.
+func TestCrossSubnetSameSubnetNeedsBGPOnlyWithoutVXLAN(t *testing.T) {
+	a := &node{Name: "a", Zone: "us-east-1a", IP: "10.0.1.1"}
+	b := &node{Name: "b", Zone: "us-east-1a", IP: "10.0.1.2"}
+	c := &node{Name: "c", Zone: "us-east-1c", IP: "10.0.3.1"}
+	off, on := false, true
+	for _, tc := range []struct {
+		mode, encap, drop string
+		srcDst            *bool
+	}{
+		{"VXLANCrossSubnet", "", "", &off},
+		{"VXLANCrossSubnet", "", "source/destination check", &on},
+		{"IPIPCrossSubnet", "", "BGP (TCP 179)", &off},
+		{"None", "", "BGP (TCP 179)", &off},
+	} {
+		s := newShop(t)
+		require.NoError(t, s.Apply(SetNetwork{Encapsulation: &tc.mode, SourceDestCheck: tc.srcDst}))
+		encap, drop := s.podToPod(a, b)
+		assert.Equal(t, tc.encap, encap, tc.mode)
+		if tc.drop == "" {
+			assert.Empty(t, drop, tc.mode)
+			assert.Contains(t, s.encapNote(a, b, encap, drop), "no BGP", tc.mode)
+		} else {
+			assert.Contains(t, drop, tc.drop, tc.mode)
+		}
+	}
+	s := newShop(t)
+	require.NoError(t, s.Apply(SetNetwork{Encapsulation: new("VXLANCrossSubnet")}))
+	encap, drop := s.podToPod(a, c)
+	assert.Equal(t, "vxlan", encap)
+	assert.Empty(t, drop)
+	assert.Contains(t, s.encapNote(a, c, encap, drop), "because the nodes are in different subnets")
+	assert.Contains(t, s.encapNote(a, c, encap, drop), "us-east-1a → us-east-1c")
+}

@@ -28,8 +28,10 @@ func (s *Sim) podToPod(from, to *node) (encap, dropped string) {
 		}
 		return "ipip", ""
 	}
-	// Unencapsulated: pod IPs travel as they are, on routes learned over BGP.
-	if !s.settings.SecurityGroupsAllowIPIPAndBGP {
+	// Unencapsulated: pod IPs travel as they are. Pools in Never and
+	// IPIPCrossSubnet mode learn the routes over BGP; a VXLANCrossSubnet
+	// pool does not use BGP (Felix programs the same-subnet routes).
+	if mode != "VXLANCrossSubnet" && !s.settings.SecurityGroupsAllowIPIPAndBGP {
 		return "", fmt.Sprintf("without encapsulation Calico needs BGP (TCP 179) between nodes to learn pod routes, and the AWS security groups do not open it, so %s has no route to %s's pods", from.Name, to.Name)
 	}
 	if crossSubnet {
@@ -51,14 +53,26 @@ func (s *Sim) encapNote(from, to *node, encap, dropped string) string {
 	case from == nil || to == nil:
 		return ""
 	case from.Name == to.Name:
-		return fmt.Sprintf("Same node %s: out of the router's veth, a /32 host route to the pod's cali* veth; no encapsulation.", from.Name)
-	case encap == "vxlan":
-		return fmt.Sprintf("Other node: Calico wraps the packet in VXLAN (vxlan.calico, UDP 4789, VNI 4096, +50 bytes), outer %s → %s (pool mode %s).", from.IP, to.IP, s.settings.Encapsulation)
-	case encap == "ipip":
-		return fmt.Sprintf("Other node: Calico wraps the packet in IP-in-IP (tunl0, IP protocol 4, +20 bytes), outer %s → %s (pool mode %s).", from.IP, to.IP, s.settings.Encapsulation)
-	default:
-		return fmt.Sprintf("Other node in the same subnet: routed without encapsulation (pool mode %s, BGP routes, source/destination check off).", s.settings.Encapsulation)
+		return fmt.Sprintf("Same node %s: out of the sending pod's veth, a /32 host route to the pod's cali* veth; no encapsulation.", from.Name)
 	}
+	where, why := "Other node in the same AZ and subnet", ""
+	if from.Zone != to.Zone {
+		where = fmt.Sprintf("Other node in another AZ (%s → %s: another subnet, more latency, inter-AZ data charges)", from.Zone, to.Zone)
+		if strings.HasSuffix(s.settings.Encapsulation, "CrossSubnet") {
+			why = ", because the nodes are in different subnets"
+		}
+	}
+	switch encap {
+	case "vxlan":
+		return fmt.Sprintf("%s: Calico wraps the packet in VXLAN (vxlan.calico, UDP 4789, VNI 4096, +50 bytes), outer %s → %s (pool mode %s%s).", where, from.IP, to.IP, s.settings.Encapsulation, why)
+	case "ipip":
+		return fmt.Sprintf("%s: Calico wraps the packet in IP-in-IP (tunl0, IP protocol 4, +20 bytes), outer %s → %s (pool mode %s%s).", where, from.IP, to.IP, s.settings.Encapsulation, why)
+	}
+	routes := "routes learned over BGP"
+	if s.settings.Encapsulation == "VXLANCrossSubnet" {
+		routes = "routes Felix programs itself (VXLAN pools need no BGP)"
+	}
+	return fmt.Sprintf("%s: routed without encapsulation (pool mode %s, %s, source/destination check off).", where, s.settings.Encapsulation, routes)
 }
 
 // policyAllows applies NetworkPolicy with Kubernetes semantics: a pod
@@ -347,7 +361,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		b.fail("timeout", connectTimeoutMs*2, problem+"; the caller's connect times out")
 		return
 	}
-	s.serveInPod(b, pick.Pod, nil, 0)
+	s.serveInPod(b, pick.Pod, nil, nil)
 }
 
 func probsAll(n int) []string {

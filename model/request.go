@@ -155,12 +155,14 @@ func (b *reqBuilder) notef(h *Hop, format string, args ...any) {
 }
 
 // respond retraces every request hop so far (newest first) as response
-// hops carrying status, then closes the request.
+// hops carrying status, then closes the request. A failed hop is not
+// retraced: its packet never arrived, so the answer starts before it (the
+// router's own 503 after a failed connect).
 func (b *reqBuilder) respond(status int, outcome string) {
 	n := len(b.r.Hops)
 	for i := n - 1; i >= b.dnsHops; i-- {
 		h := b.r.Hops[i]
-		if h.Kind == HopApp || h.Response {
+		if h.Kind == HopApp || h.Response || h.Failed {
 			continue
 		}
 		d := h.EndMs - h.StartMs
@@ -274,7 +276,11 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 		b.dnsHops = len(b.r.Hops)
 		z = answer[s.rng.IntN(len(answer))]
 		if b.explain {
-			b.notef(rh, "the answer holds %d address(es), one per AZ with a healthy target; the client picked %s (%s)", len(answer), z.LBPublic, z.Name)
+			which := "one per AZ with a healthy target"
+			if s.lb.CrossZone {
+				which = "one per AZ that is up (cross-zone load balancing is on: each LB node forwards to healthy targets in any AZ)"
+			}
+			b.notef(rh, "the answer holds %d address(es), %s; the client picked %s (%s)", len(answer), which, z.LBPublic, z.Name)
 		}
 	} else {
 		z = s.zoneByName(conn.Zone)
@@ -334,14 +340,18 @@ func (s *Sim) externalRequest(b *reqBuilder, c *client, u parsedURL) {
 		lbSrc = z.LBPrivate + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
 	}
 	h = b.add(Hop{Kind: HopLB, From: lbEl, To: n.hopID, Src: lbSrc, Dst: n.nodePortAddr(https)}, s.jitter(lat.LBMs))
+	where := "in " + n.Zone
+	if n.Zone != z.Name {
+		where = fmt.Sprintf("in %s: cross-zone load balancing is on, so the LB node in %s crosses AZs", n.Zone, z.Name)
+	}
 	if s.lb.Type == "Classic" && b.explain {
 		h.detail().Headers = []string{fmt.Sprintf("PROXY TCP4 %s %s %s %d", c.IP, z.LBPublic, src[strings.LastIndexByte(src, ':')+1:], port)}
 		if b.explain {
-			b.notef(h, "the Classic ELB ends the client's TCP connection and opens its own to %s (healthy, in %s) on NodePort %d; PROXY protocol v1 carries the client IP %s", n.Name, n.Zone, nodePort, c.IP)
+			b.notef(h, "the Classic ELB ends the client's TCP connection and opens its own to %s (healthy, %s) on NodePort %d; PROXY protocol v1 carries the client IP %s", n.Name, where, nodePort, c.IP)
 		}
 	} else {
 		if b.explain {
-			b.notef(h, "the NLB forwards the packets to %s (healthy, in %s) on NodePort %d, keeping the client IP %s as source", n.Name, n.Zone, nodePort, c.IP)
+			b.notef(h, "the NLB forwards the packets to %s (healthy, %s) on NodePort %d, keeping the client IP %s as source", n.Name, where, nodePort, c.IP)
 		}
 	}
 	if !s.nodeUp(n) {
@@ -437,29 +447,28 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	https := u.Scheme == "https"
 	path := u.Path
 	m := cfg.match(u.Host, path, https)
+	if b.explain { // routes the router was never given
+		for _, k := range sortedKeys(s.routes) {
+			if r := s.routes[k]; !r.Admitted && strings.EqualFold(r.Spec.Host, u.Host) {
+				m.Rejected = append(m.Rejected, fmt.Sprintf("%s: not admitted (%s)", k, r.Reason))
+			}
+		}
+	}
 	be := m.Backend
 	b.t += s.jitter(lat.RouterMs)
 	if be == nil {
-		s.router503(b, fmt.Sprintf("no admitted route matches host %s and path %s%s", u.Host, path, rejectedSuffix(m.Rejected)))
+		port := "HTTPS (port 443)"
+		if !https {
+			port = "plain HTTP (port 80)"
+		}
+		s.router503(b, fmt.Sprintf("no admitted route matches host %s and path %s on %s%s", u.Host, path, port, rejectedSuffix(m.Rejected)))
 		return
 	}
 	b.r.Route = be.Key
-	// TLS and the insecure policy.
-	switch {
-	case https && be.Termination == "":
-		s.router503(b, fmt.Sprintf("route %s has no TLS, so HTTPS for %s gets the default certificate and then the 503 page", be.Key, u.Host))
+	if m.Redirect {
+		b.r.Reason = fmt.Sprintf("route %s has insecureEdgeTerminationPolicy Redirect: HTTP gets 302 to https://%s%s", be.Key, u.Host, path)
+		b.respond(302, "http-error")
 		return
-	case !https && be.Termination != "":
-		switch be.Insecure {
-		case "Redirect":
-			b.r.Reason = fmt.Sprintf("route %s has insecureEdgeTerminationPolicy Redirect: HTTP gets 302 to https://%s%s", be.Key, u.Host, path)
-			b.respond(302, "http-error")
-			return
-		case "Allow":
-		default:
-			s.router503(b, fmt.Sprintf("route %s has insecureEdgeTerminationPolicy None: plain HTTP to %s is not served", be.Key, u.Host))
-			return
-		}
 	}
 	passthrough := be.Termination == "passthrough"
 	// Choose the server: cookie first (browsers), then the algorithm.
@@ -481,7 +490,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		}
 	}
 	if idx < 0 {
-		idx, why = s.pickServer(rp, rs, be, clientIP, b.explain)
+		idx, why = s.pickServer(rp, rs, be, clientIP, b.explain, "")
 	}
 	if idx < 0 {
 		if passthrough {
@@ -492,15 +501,72 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		s.router503(b, noServerReason(be))
 		return
 	}
+	// Connect, and on a failed connect retry as HAProxy does: `retries`
+	// more attempts, 1 s apart after a refusal; HTTP backends have
+	// `option redispatch`, so the last retry goes to another server.
+	retries := *s.settings.RouterRetries
 	sv := be.Servers[idx]
-	b.r.Service = sv.Service
-	if be.Cookies && c.Kind == "browser" {
-		c.Cookies[be.CookieName] = sv.ID
+	for attempt := 0; ; attempt++ {
+		h, target, problem := s.connectAttempt(b, be, rp, sv, m, c, u, clientIP, why, attempt)
+		if problem == "" {
+			b.r.Service = sv.Service
+			if be.Cookies && c.Kind == "browser" {
+				c.Cookies[be.CookieName] = sv.ID
+			}
+			if passthrough && c.Conn != nil {
+				c.Conn.PassPod = sv.Pod
+			}
+			s.trackConn(rp, sv.Pod, 0)
+			b.r.Pod = sv.Pod
+			s.serveInPod(b, target, rp, be)
+			return
+		}
+		h.Failed = true
+		refused := strings.HasPrefix(problem, "refused")
+		if refused {
+			b.t = h.EndMs // the RST comes straight back
+		} else {
+			b.t = h.StartMs + connectTimeoutMs
+		}
+		s.trackConn(rp, sv.Pod, b.t)
+		if b.explain {
+			next := "No retries left."
+			if attempt < retries {
+				next = fmt.Sprintf("HAProxy retries (retries %d)%s.", retries, map[bool]string{true: " after 1 s", false: ""}[refused])
+			}
+			b.notef(h, "%s Attempt %d of %d failed: %s. %s", h.Detail().Note, attempt+1, retries+1, problem, next)
+		}
+		if attempt == retries {
+			if retries > 0 {
+				problem += fmt.Sprintf(" (after %d retries)", retries)
+			}
+			if passthrough {
+				b.fail("reset", 0, fmt.Sprintf("passthrough route %s: %s; the router closes the client's TCP connection (no HTTP page)", be.Key, problem))
+				return
+			}
+			s.router503(b, problem)
+			return
+		}
+		if refused {
+			b.t += retryTurnaroundMs
+		}
+		why = fmt.Sprintf("retry %d of %d to the same server", attempt+1, retries)
+		if attempt+1 == retries && !passthrough {
+			if i, drew := s.pickServer(rp, rs, be, clientIP, b.explain, sv.Pod); i >= 0 {
+				sv, why = be.Servers[i], "option redispatch: the last retry goes to another server; "+drew
+			} else {
+				why = "option redispatch found no other server: the last retry goes to the same one"
+			}
+		}
 	}
-	if passthrough && c.Conn != nil {
-		c.Conn.PassPod = sv.Pod
-	}
-	// Router → pod over Calico.
+}
+
+// connectAttempt adds one router → pod hop over Calico and says why the
+// connection cannot be made ("" when it can).
+func (s *Sim) connectAttempt(b *reqBuilder, be *backend, rp *pod, sv server, m matchResult, c *client, u parsedURL, clientIP, why string, attempt int) (*Hop, *pod, string) {
+	lat := s.settings.Latency
+	https := u.Scheme == "https"
+	passthrough := be.Termination == "passthrough"
 	target := s.pods[sv.Pod]
 	rn := s.nodeByName(rp.Node)
 	var tn *node
@@ -511,7 +577,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	if tn != nil && rn != nil && tn.Zone != rn.Zone {
 		dur += lat.CrossZoneMs
 	}
-	ph := Hop{Kind: HopPodNet, From: rp.hopID, To: sv.HopID, Src: rp.IP + ":" + strconv.Itoa(40000+int(b.r.ID%25000)), Dst: sv.Addr}
+	ph := Hop{Kind: HopPodNet, From: rp.hopID, To: sv.HopID, Src: rp.IP + ":" + strconv.Itoa(32768+int((b.r.ID*7+uint64(attempt)*7919)%28000)), Dst: sv.Addr}
 	if !passthrough && b.explain {
 		proto := "http"
 		if https {
@@ -524,8 +590,8 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 			"X-Forwarded-Proto: " + proto,
 			fmt.Sprintf("Forwarded: for=%s;host=%s;proto=%s", clientIP, u.Host, proto),
 		}
-		if be.Cookies && c.Kind == "browser" {
-			ph.Headers = append(ph.Headers, "Set-Cookie (to the client): "+be.CookieName[:8]+"…="+sv.ID[:8]+"…")
+		if be.Cookies && c.Kind == "browser" && c.Cookies[be.CookieName] != sv.ID {
+			ph.Headers = append(ph.Headers, "Set-Cookie (on the response; the client had no cookie for this server): "+be.CookieName[:8]+"…="+sv.ID[:8]+"…")
 		}
 	}
 	encap, drop := s.podToPod(rn, tn)
@@ -535,36 +601,23 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	}
 	h := b.add(ph, dur)
 	if b.explain {
-		mode := map[string]string{"edge": "TLS ended at the router (edge): plain HTTP to the pod", "reencrypt": "reencrypt: a new TLS connection to the pod, verified with the service CA", "passthrough": "passthrough: raw TCP by SNI, the pod ends TLS; no headers added", "": "plain HTTP"}[be.Termination]
-		w := weightsNote(be)
-		if w != "" {
-			w = "; " + w
-		}
-		other := ""
-		if len(m.Rejected) > 0 {
-			other = "; not chosen: " + strings.Join(m.Rejected, "; ")
-		}
-		b.notef(h, "route %s matched (%s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP. %s",
-			be.Key, matchedBy(be), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
-	}
-	b.r.Pod = sv.Pod
-	// Can the connection be made?
-	if reason := s.connectProblem(rp, target, tn, sv, drop); reason != "" {
-		h.Failed = true
-		b.r.Pod = ""
-		if strings.HasPrefix(reason, "refused") {
-			b.t = h.EndMs
-			s.router503(b, reason)
+		if attempt > 0 {
+			b.notef(h, "%s: a new connection to %s:%d. %s", why, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
 		} else {
-			b.t = h.StartMs + connectTimeoutMs
-			s.router503(b, reason)
+			mode := map[string]string{"edge": "TLS ended at the router (edge): plain HTTP to the pod", "reencrypt": "reencrypt: a new TLS connection to the pod, verified with the service CA", "passthrough": "passthrough: raw TCP by SNI, the pod ends TLS; no headers added", "": "plain HTTP"}[be.Termination]
+			w := weightsNote(be)
+			if w != "" {
+				w = "; " + w
+			}
+			other := ""
+			if len(m.Rejected) > 0 {
+				other = "; not chosen: " + strings.Join(m.Rejected, "; ")
+			}
+			b.notef(h, "route %s matched (%s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP; no NAT. %s",
+				be.Key, matchedBy(be), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
 		}
-		s.trackConn(rp, sv.Pod, b.t)
-		return
 	}
-	s.trackConn(rp, sv.Pod, 0)
-	b.r.Pod = sv.Pod
-	s.serveInPod(b, target, rp, be.TimeoutMs)
+	return h, target, s.connectProblem(rp, target, tn, sv, drop)
 }
 
 // trackConn counts an open router → server connection until the pod
@@ -587,7 +640,7 @@ func (s *Sim) connDone(t timer) {
 }
 
 // serveInPod: the app answers, then the response retraces the path.
-func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
+func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
 	d := s.deploys[target.Owner]
 	svc := s.settings.Latency.ServiceMs
 	if d != nil && d.Spec.ServiceMs > 0 {
@@ -596,7 +649,11 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
 	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
 	if rp != nil {
 		if b.explain {
-			b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+			if be.Termination == "passthrough" {
+				b.notef(h, "pod %s ends TLS and serves the request; at L3 it sees the router pod %s as the source, and with passthrough no X-Forwarded-For is added, so the client IP is not visible to the pod", target.Key, rp.IP)
+			} else {
+				b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+			}
 		}
 		s.schedule(timer{At: h.EndMs, Kind: tmConnDone, Key: rp.Key, Pod: target.Key})
 	} else {
@@ -614,11 +671,11 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, timeout int64) {
 		b.respond(502, "http-error")
 		return
 	}
-	if rp != nil && h.EndMs-h.StartMs > timeout {
-		h.EndMs = h.StartMs + timeout
+	if rp != nil && h.EndMs-h.StartMs > be.TimeoutMs {
+		h.EndMs = h.StartMs + be.TimeoutMs
 		b.t = h.EndMs
 		h.Failed = true
-		b.r.Reason = fmt.Sprintf("504 Gateway Timeout: the pod did not answer within the router's server timeout (%d s)", timeout/1000)
+		b.r.Reason = fmt.Sprintf("504 Gateway Timeout: the pod did not answer within the router's server timeout (%d s)", be.TimeoutMs/1000)
 		b.respond(504, "http-error")
 		return
 	}

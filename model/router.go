@@ -202,16 +202,16 @@ func (s *Sim) buildBackend(r *route) *backend {
 	return b
 }
 
-// effectiveBalance applies the router's rules: roundrobin forced when more
-// than one Service is active; else the balance annotation; else the
-// version's default (random since 4.11, leastconn before; source for
-// passthrough).
+// effectiveBalance applies the router template's rules: the balance
+// annotation when it names an algorithm; else roundrobin when more than one
+// Service is active on the route; else the version's default (random since
+// 4.11, leastconn before; source for passthrough).
 func (s *Sim) effectiveBalance(r Route, passthrough bool, active int) (algo, why string) {
-	if active > 1 {
-		return "roundrobin", fmt.Sprintf("roundrobin is forced because %d Services are active on the route", active)
-	}
 	if a := r.Annotations[AnnotationBalance]; slices.Contains(BalanceAlgos, a) {
 		return a, fmt.Sprintf("%s from the %s annotation", a, AnnotationBalance)
+	}
+	if active > 1 {
+		return "roundrobin", fmt.Sprintf("roundrobin, the router's default when %d Services are active on the route and no balance annotation is set", active)
 	}
 	d := s.defaultBalance(passthrough)
 	mode := "http/edge/reencrypt"
@@ -315,53 +315,91 @@ func pathMatches(routePath, reqPath string) bool {
 
 // matchResult explains a route lookup.
 type matchResult struct {
-	Backend  *backend
+	Backend *backend
+	// Redirect: a plain-HTTP request matched a route whose
+	// insecureEdgeTerminationPolicy is Redirect, so the router answers 302.
+	Redirect bool
 	Rejected []string // why other routes for the host did not match
 }
 
-// match finds the route for a host and path in a loaded config: the exact
-// host first, then a wildcard for the parent domain; among them the
-// longest matching path. mode is "http", "https" (TLS terminated at the
-// router) or "sni" (passthrough candidate).
+// match finds the route for a request the way the router's HAProxy
+// frontends do; each consults only its own maps:
+//   - HTTPS (port 443): a passthrough route for the SNI host (no path),
+//     else the edge/reencrypt routes;
+//   - plain HTTP (port 80): the routes with insecureEdgeTerminationPolicy
+//     Redirect (a 302), else the plain routes and the edge/reencrypt routes
+//     with Allow.
+//
+// Within a map the exact host comes before a wildcard for the parent
+// domain, and the longest matching path wins.
 func (cfg *routerConfig) match(host, path string, https bool) matchResult {
 	var res matchResult
-	pick := func(h string, wildcard bool) *backend {
-		var best *backend
-		for _, b := range cfg.Routes {
-			if b.Host != h || b.Wildcard != wildcard {
+	wild := ""
+	if i := strings.IndexByte(host, '.'); i > 0 {
+		wild = "*" + host[i:]
+	}
+	onHost := func(b *backend) bool {
+		return (b.Host == host && !b.Wildcard) || (wild != "" && b.Host == wild && b.Wildcard)
+	}
+	pick := func(serves func(*backend) bool) *backend {
+		for _, h := range []string{host, wild} {
+			if h == "" {
 				continue
 			}
-			if https && b.Termination == "passthrough" {
-				return b // SNI decides before any path
-			}
-			if !https && b.Termination == "passthrough" {
-				if b.Insecure == "Redirect" {
-					return b // the router answers http with a 302 to https
+			var best *backend
+			for _, b := range cfg.Routes {
+				if b.Host != h || b.Wildcard != (h == wild) || !serves(b) {
+					continue
 				}
-				continue
-			}
-			if !pathMatches(b.Path, path) {
-				res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s does not match %s on a segment boundary", b.Key, orSlash(b.Path), path))
-				continue
-			}
-			if best == nil || len(b.Path) > len(best.Path) {
-				if best != nil {
-					res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s is shorter than %s", best.Key, orSlash(best.Path), orSlash(b.Path)))
+				if b.Termination == "passthrough" {
+					return b // SNI decides, or the redirect does: no path
 				}
-				best = b
-			} else {
-				res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s is shorter than %s", b.Key, orSlash(b.Path), orSlash(best.Path)))
+				if !pathMatches(b.Path, path) {
+					res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s does not match %s on a segment boundary", b.Key, orSlash(b.Path), path))
+					continue
+				}
+				if best == nil || len(b.Path) > len(best.Path) {
+					if best != nil {
+						res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s is shorter than %s", best.Key, orSlash(best.Path), orSlash(b.Path)))
+					}
+					best = b
+				} else {
+					res.Rejected = append(res.Rejected, fmt.Sprintf("%s: path %s is shorter than %s", b.Key, orSlash(b.Path), orSlash(best.Path)))
+				}
+			}
+			if best != nil {
+				return best
 			}
 		}
-		return best
+		return nil
 	}
-	if b := pick(host, false); b != nil {
-		res.Backend = b
+	// Routes this frontend never consults, said once.
+	for _, b := range cfg.Routes {
+		if !onHost(b) {
+			continue
+		}
+		switch {
+		case https && b.Termination == "":
+			res.Rejected = append(res.Rejected, fmt.Sprintf("%s: no TLS, so it is not served on HTTPS (the router presents its default certificate)", b.Key))
+		case !https && b.Termination != "" && b.Insecure != "Redirect" && b.Insecure != "Allow":
+			res.Rejected = append(res.Rejected, fmt.Sprintf("%s: %s with insecureEdgeTerminationPolicy None, so it is not served on plain HTTP", b.Key, b.Termination))
+		}
+	}
+	if https {
+		if b := pick(func(b *backend) bool { return b.Termination == "passthrough" }); b != nil {
+			res.Backend = b
+			return res
+		}
+		res.Backend = pick(func(b *backend) bool { return b.Termination == "edge" || b.Termination == "reencrypt" })
 		return res
 	}
-	if i := strings.IndexByte(host, '.'); i > 0 {
-		res.Backend = pick("*"+host[i:], true)
+	if b := pick(func(b *backend) bool { return b.Termination != "" && b.Insecure == "Redirect" }); b != nil {
+		res.Backend, res.Redirect = b, true
+		return res
 	}
+	res.Backend = pick(func(b *backend) bool {
+		return b.Termination == "" || (b.Termination != "passthrough" && b.Insecure == "Allow")
+	})
 	return res
 }
 

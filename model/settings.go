@@ -40,6 +40,9 @@ const (
 	maxReplicas        = 500
 )
 
+// MaxRouterRetries bounds Settings.RouterRetries.
+const MaxRouterRetries = 10
+
 // Timing facts (domain.md §2, §3, §7). Settable ones live in Settings.
 const (
 	clbCheckIntervalMs = 5000
@@ -48,6 +51,7 @@ const (
 	clbIdleTimeoutMs   = 60_000
 	nlbIdleTimeoutMs   = 350_000
 	connectTimeoutMs   = 5000
+	retryTurnaroundMs  = 1000 // HAProxy waits min(timeout connect, 1 s) before retrying a refused connect
 	serverTimeoutMs    = 30_000
 	livenessFailMs     = 30_000 // 3 failed probes, 10 s apart, before a restart
 	affinityTimeoutMs  = 10_800_000
@@ -101,6 +105,10 @@ func (s *Settings) fillDefaults() {
 		on := true
 		s.SourceDestCheck = &on
 	}
+	if s.RouterRetries == nil {
+		three := 3
+		s.RouterRetries = &three
+	}
 	if s.ReloadIntervalMs == 0 {
 		s.ReloadIntervalMs = 5000
 	}
@@ -151,6 +159,9 @@ func (s *Settings) validate() error {
 	}
 	if _, _, err := parseVersion(s.OpenShiftVersion); err != nil {
 		return err
+	}
+	if r := *s.RouterRetries; r < 0 || r > MaxRouterRetries {
+		return invalidf("settings.routerRetries", "0..%d, got %d", MaxRouterRetries, r)
 	}
 	if s.ReloadIntervalMs < 0 || s.ReloadIntervalMs > 60_000 {
 		return invalidf("settings.reloadIntervalMs", "0..60000, got %d", s.ReloadIntervalMs)

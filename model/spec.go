@@ -58,6 +58,12 @@ type Settings struct {
 	// domain.md (marked "verify"), not these — so IPIP and unencapsulated
 	// modes fail until someone adds the rules.
 	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP"`
+	// RouterRetries is HAProxy's `retries` for the router's backends: how
+	// many times a failed connect to a server is tried again (the router's
+	// template sets none, so HAProxy's default 3 applies; nil means 3).
+	// HTTP backends have `option redispatch`: the last retry goes to
+	// another server.
+	RouterRetries *int `json:"routerRetries,omitempty"`
 	// AllowWildcardRoutes is the IngressController's route admission
 	// wildcard policy (WildcardsDisallowed by default).
 	AllowWildcardRoutes bool           `json:"allowWildcardRoutes"`

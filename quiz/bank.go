@@ -66,7 +66,7 @@ var bank = []concept{
 		prompt:      "What is the router's default balancing algorithm for an edge Route to one Service on OpenShift 4.11 or later?",
 		correct:     "random (HAProxy's power of two random choices)",
 		wrong:       []string{"roundrobin", "leastconn", "source"},
-		explanation: "Since 4.11 the default is random for http, edge and reencrypt, source for passthrough; roundrobin is forced when more than one Service is active on the Route. Up to 4.10 it was leastconn.",
+		explanation: "Since 4.11 the default is random for http, edge and reencrypt, source for passthrough; with more than one Service active on the Route the default becomes roundrobin (a balance annotation still wins). Up to 4.10 it was leastconn.",
 		lesson:      lessonGolden},
 	{id: "weights-per-service", topic: TopicRouter, misconception: 7,
 		prompt:      "A Route sends to Service A (weight 20, 2 pods) and Service B (weight 10, 4 pods). What share of requests does B get?",

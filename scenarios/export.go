@@ -100,6 +100,7 @@ func exportHeader(sc model.Scenario) scenarioDocument {
 		Replicas:              s.RouterReplicas,
 		ReloadIntervalSeconds: float64(s.ReloadIntervalMs) / 1000,
 		AllowWildcardRoutes:   s.AllowWildcardRoutes,
+		Retries:               s.RouterRetries,
 	}
 	spec.EvictionDelaySeconds = float64(s.EvictionDelayMs) / 1000
 	spec.NodeGracePeriodSeconds = float64(s.NodeGracePeriodMs) / 1000

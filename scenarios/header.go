@@ -72,6 +72,8 @@ type routerSpec struct {
 	Replicas              *int    `json:"replicas,omitempty"`
 	ReloadIntervalSeconds float64 `json:"reloadIntervalSeconds"`
 	AllowWildcardRoutes   bool    `json:"allowWildcardRoutes"`
+	// Retries is HAProxy's retries for a failed connect (default 3).
+	Retries *int `json:"retries,omitempty"`
 }
 
 type trafficSpec struct {
@@ -218,7 +220,10 @@ func convertHeader(c *objectContext, h *scenarioDocument) (model.Scenario, []Ste
 	if r := spec.Router.Replicas; r != nil && (*r < 0 || *r > model.MaxRouterReplicas) {
 		return out, nil, c.fail("spec.router.replicas", "must be between 0 and %d, got %d", model.MaxRouterReplicas, *r)
 	}
-	s.RouterReplicas, s.AllowWildcardRoutes = spec.Router.Replicas, spec.Router.AllowWildcardRoutes
+	if r := spec.Router.Retries; r != nil && (*r < 0 || *r > model.MaxRouterRetries) {
+		return out, nil, c.fail("spec.router.retries", "must be between 0 and %d, got %d", model.MaxRouterRetries, *r)
+	}
+	s.RouterReplicas, s.AllowWildcardRoutes, s.RouterRetries = spec.Router.Replicas, spec.Router.AllowWildcardRoutes, spec.Router.Retries
 	var err error
 	if s.ReloadIntervalMs, err = secondsToMs(c, "spec.router.reloadIntervalSeconds", spec.Router.ReloadIntervalSeconds); err != nil {
 		return out, nil, err

@@ -187,6 +187,8 @@ func TestBadFilesAreRejectedWithWhereAndWhy(t *testing.T) {
 			"scenarios: document 1 (Service web), line 6: spec.ports.port: expected an integer, got object"},
 		{"wrong type in the header", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  router:\n    replicas: two\n",
 			"scenarios: document 1 (Scenario x), line 6: spec.router.replicas: expected an integer, got string"},
+		{"router retries out of range", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  router:\n    retries: 11\n",
+			"scenarios: document 1 (Scenario x), line 6: spec.router.retries: must be between 0 and 10, got 11"},
 		{"Route to a missing Service", route("  host: web.apps.demo.example.com\n  to: {kind: Service, name: nope}\n"),
 			"scenarios: document 3 (Route shop/web), line 18: spec.to.name: Service shop/nope not found"},
 		{"alternate backend missing", route("  host: web.apps.demo.example.com\n  to: {kind: Service, name: web}\n  alternateBackends:\n  - {kind: Service, name: gone}\n"),
