@@ -189,6 +189,29 @@ func TestFact08NoPodsGives503Not404(t *testing.T) {
 	assert.Equal(t, 503, tr.Status, "unknown host")
 }
 
+// A Route may name any target port (the API server accepts it), but one
+// that no Service port has leaves the router without a server: the 503
+// says so, rather than blaming the endpoints.
+func TestRouteTargetPortMatchingNoServicePortGives503(t *testing.T) {
+	s := newShop(t)
+	r := shopScenario().Routes[0]
+	r.TargetPort = "nope"
+	require.NoError(t, s.Apply(Apply{Route: &r}), "a Route may name any port")
+	s.AdvanceTo(10_000) // past the router's reload
+	tr, err := s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.Equal(t, 503, tr.Status, tr.Reason)
+	assert.Contains(t, tr.Reason, `target port "nope" matches no port of Service shop/shop`)
+	assert.NotContains(t, tr.Reason, "no ready endpoints")
+
+	r.TargetPort = "http" // by name, as the Service has it
+	require.NoError(t, s.Apply(Apply{Route: &r}))
+	s.AdvanceTo(20_000)
+	tr, err = s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.Equal(t, 200, tr.Status, tr.Reason)
+}
+
 func TestFact09ClientIPKeptInXForwardedFor(t *testing.T) {
 	for _, lbType := range []string{"Classic", "NLB"} {
 		s := newShop(t)

@@ -226,3 +226,28 @@ func TestCrossSubnetSameSubnetNeedsBGPOnlyWithoutVXLAN(t *testing.T) {
 	assert.Contains(t, s.encapNote(a, c, encap, drop), "because the nodes are in different subnets")
 	assert.Contains(t, s.encapNote(a, c, encap, drop), "us-east-1a → us-east-1c")
 }
+
+// When every healthy target sits in AZs that failed, DNS fails open to
+// the AZs that are up: the host still resolves (no false NXDOMAIN), and the
+// request fails at the load balancer for the real reason.
+func TestDNSFailsOpenWhenNoUpAZHasAHealthyTarget(t *testing.T) {
+	s := newShop(t)
+	zoneOf := map[string]string{}
+	for _, n := range s.Snapshot().Nodes {
+		zoneOf[n.Name] = n.Zone
+	}
+	routerZones := map[string]bool{}
+	for _, r := range s.Snapshot().Routers {
+		routerZones[zoneOf[r.Node]] = true
+	}
+	require.Len(t, routerZones, 2)
+	for z := range routerZones {
+		require.NoError(t, s.Apply(SetZoneDown{Zone: z, Down: true}))
+	}
+	snap := s.Snapshot()
+	require.Len(t, snap.DNS.Answer, 1, "only the AZ without a router is up")
+	tr, err := s.Trace(TraceRequest{URL: shopURL})
+	require.NoError(t, err)
+	assert.NotEqual(t, "nxdomain", tr.Outcome, tr.Reason)
+	assert.Contains(t, tr.Reason, "no healthy target")
+}

@@ -133,9 +133,11 @@ func (s *Sim) lbCheck() {
 // answer fails open to every zone.
 func (s *Sim) zonesInDNS() []string {
 	var out []string
-	anyHealthy := false
+	anyHealthy := false // a healthy target behind an LB node that is up
 	for _, t := range s.lb.Targets {
-		anyHealthy = anyHealthy || t.Healthy
+		if z := s.zoneByName(t.Zone); t.Healthy && z != nil && !z.Down {
+			anyHealthy = true
+		}
 	}
 	for _, z := range s.zones {
 		if z.Down {
@@ -151,7 +153,12 @@ func (s *Sim) zonesInDNS() []string {
 				}
 			}
 		}
-		if in || !anyHealthy {
+		if in || !anyHealthy { // no healthy target anywhere: DNS fails open
+			out = append(out, z.Name)
+		}
+	}
+	if len(out) == 0 { // every AZ is down: the record still answers
+		for _, z := range s.zones {
 			out = append(out, z.Name)
 		}
 	}

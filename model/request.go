@@ -698,7 +698,16 @@ func noServerReason(be *backend) string {
 			weighted++
 		}
 	}
+	var noPort []string
+	port := ""
+	for _, bs := range be.Services {
+		if bs.NoPort != "" {
+			noPort, port = append(noPort, bs.Key), bs.NoPort
+		}
+	}
 	switch {
+	case len(be.Servers) == 0 && len(noPort) > 0:
+		return fmt.Sprintf("route %s's target port %q matches no port of Service %s (a Route may name any port; the router then has no server for it)", be.Key, port, strings.Join(noPort, ", "))
 	case len(be.Servers) == 0:
 		return fmt.Sprintf("route %s's Services have no ready endpoints in this router's configuration", be.Key)
 	case weighted == 0:

@@ -38,6 +38,7 @@ type backendService struct {
 	Key       string
 	Weight    int
 	Endpoints int
+	NoPort    string // the Route's target port when it names no port of this Service
 }
 
 // server is one HAProxy server line: a pod endpoint with its share of the
@@ -171,6 +172,9 @@ func (s *Sim) buildBackend(r *route) *backend {
 		bs := backendService{Key: svcKey, Weight: w}
 		if sv := s.services[svcKey]; sv != nil {
 			idx := routePortIndex(sv, sp.TargetPort)
+			if idx < 0 {
+				bs.NoPort = sp.TargetPort
+			}
 			var ready []endpoint
 			for _, e := range s.endpointsOf(sv, idx) {
 				if e.Ready {

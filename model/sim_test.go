@@ -168,6 +168,23 @@ func TestScenarioKeepsRoutersScaledToZero(t *testing.T) {
 	assert.Empty(t, s2.Snapshot().Routers)
 }
 
+// Routers scaled to zero and back come up with their config loaded: a
+// router only reports Ready once it has synced routes and endpoints.
+func TestRoutersScaledBackUpServeWithoutAnotherChange(t *testing.T) {
+	s := newShop(t)
+	require.NoError(t, s.Apply(ScaleRouters{Replicas: 0}))
+	s.AdvanceTo(60_000)
+	require.NoError(t, s.Apply(ScaleRouters{Replicas: 2}))
+	s.AdvanceTo(120_000) // started, ready, and the LB health checks passed
+	for _, r := range s.Snapshot().Routers {
+		assert.True(t, r.Ready, r.Name)
+		assert.Greater(t, r.LastReloadMs, int64(60_000), "%s loaded its config when it started", r.Name)
+	}
+	res, err := s.Load(LoadRequest{URL: shopURL, Count: 100})
+	require.NoError(t, err)
+	assert.Equal(t, 100, res.StatusCodes["200"], "%v", res.StatusCodes)
+}
+
 func TestTraceRejectsBadClientIP(t *testing.T) {
 	s := newShop(t)
 	for _, ip := range []string{"999.1.1.1", "nope", "::1"} {

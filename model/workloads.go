@@ -1,6 +1,7 @@
 package model
 
 import (
+	"hash/fnv"
 	"slices"
 	"strconv"
 )
@@ -216,6 +217,13 @@ func (s *Sim) setReady(p *pod, ready bool, why string) {
 		state = "Ready"
 	}
 	s.logf("pod", p.hopID, "pod %s %s: %s", p.Key, state, why)
+	if p.Router && ready {
+		// A router syncs every route and endpoint and writes its HAProxy
+		// config before it binds its ports, so it is ready with a config.
+		rs := s.routerStateOf(p)
+		rs.Config, rs.LastReload = s.buildRouterConfig(), s.now
+		s.logf("router", p.hopID, "router %s loaded HAProxy's config at start: %d routes", p.Name, len(rs.Config.Routes))
+	}
 	s.endpointsChanged(p)
 }
 
@@ -229,7 +237,7 @@ func (s *Sim) endpointsChanged(p *pod) {
 	for _, k := range sortedKeys(s.services) {
 		sv := s.services[k]
 		if sv.Spec.Namespace == p.Namespace && selects(sv.Spec.Selector, p.Labels) {
-			s.logf("endpoints", "svc:"+k, "EndpointSlice %s-xxxxx updated: %s ready=%v terminating=%v", sv.Spec.Name, p.IP, p.Ready && !p.Terminating, p.Terminating)
+			s.logf("endpoints", "svc:"+k, "EndpointSlice %s updated: %s ready=%v terminating=%v", sliceName(sv.Spec.Name), p.IP, p.Ready && !p.Terminating, p.Terminating)
 		}
 	}
 	s.routersDirty()
@@ -398,4 +406,20 @@ func resolveTargetPort(ports []ServicePort, i int, podPorts []ContainerPort) (in
 		}
 	}
 	return 0, false // a named port the pod does not have: no endpoint
+}
+
+// sliceName is a Service's EndpointSlice name as the controller makes it:
+// the Service name and a generated 5-character suffix (here derived from
+// the name, so it is stable and deterministic).
+func sliceName(svc string) string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789" // Kubernetes' generateName alphabet
+	h := fnv.New32a()
+	h.Write([]byte(svc))
+	n := h.Sum32()
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = alphabet[n%uint32(len(alphabet))]
+		n /= uint32(len(alphabet))
+	}
+	return svc + "-" + string(b)
 }
