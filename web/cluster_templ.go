@@ -119,9 +119,9 @@ func clusterControls(c ClusterView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var8 string
-				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(n.Name)
+				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(n.Name + ": stop or restart this worker's EC2 instance")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/cluster.templ`, Line: 16, Col: 152}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/cluster.templ`, Line: 16, Col: 201}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {
@@ -171,7 +171,7 @@ func clusterControls(c ClusterView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" title=\"Take the whole AZ down or back: its LB node, workers and pods\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -189,7 +189,7 @@ func clusterControls(c ClusterView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</ul><div class=\"settings\"><label for=\"lb-type\">AWS LB</label> <span class=\"pair\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</ul><div class=\"settings\"><label for=\"lb-type\" title=\"The ingress load balancer (Classic ELB by default, or NLB). Cross-zone off: each LB node sends only to healthy nodes in its own AZ\">AWS LB</label> <span class=\"pair\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -207,7 +207,7 @@ func clusterControls(c ClusterView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "> cross-zone</label></span> <label for=\"net-encap\">Calico pool</label> <span class=\"pair\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "> cross-zone</label></span> <label for=\"net-encap\" title=\"Calico IP pool mode: how pod traffic crosses nodes. VXLAN wraps it in UDP 4789, IPIP in IP protocol 4, CrossSubnet only between AZs, None sends pod IPs as they are\">Calico pool</label> <span class=\"pair\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -215,7 +215,7 @@ func clusterControls(c ClusterView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<label class=\"check\" title=\"EC2 source/destination check on the workers\"><input type=\"checkbox\" data-testid=\"net-srcdst\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<label class=\"check\" title=\"EC2 source/destination check: EC2 drops packets not addressed to the instance itself. Unencapsulated pod traffic needs it off\"><input type=\"checkbox\" data-testid=\"net-srcdst\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -225,7 +225,7 @@ func clusterControls(c ClusterView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "> src/dst check</label></span> <label for=\"net-kubeproxy\">kube-proxy</label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "> src/dst check</label></span> <label for=\"net-kubeproxy\" title=\"How a Service picks a pod for pod-to-Service traffic: iptables at random per connection, ipvs round-robin. The router does not use it\">kube-proxy</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -233,7 +233,7 @@ func clusterControls(c ClusterView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<label for=\"ocp-version\">OpenShift</label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<label for=\"ocp-version\" title=\"The version sets the router's default balance algorithm: random from 4.11, leastconn before\">OpenShift</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -241,7 +241,7 @@ func clusterControls(c ClusterView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<label for=\"traffic-rps\">traffic</label> <span class=\"pair\"><input id=\"traffic-rps\" type=\"number\" min=\"0\" max=\"10000\" step=\"any\" inputmode=\"decimal\" data-testid=\"traffic-rps\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<label for=\"traffic-rps\" title=\"New requests per second of simulated time\">traffic</label> <span class=\"pair\"><input id=\"traffic-rps\" type=\"number\" min=\"0\" max=\"10000\" step=\"any\" inputmode=\"decimal\" data-testid=\"traffic-rps\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -254,7 +254,7 @@ func clusterControls(c ClusterView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\" aria-label=\"requests per second (virtual)\"> <span class=\"unit\">req/s</span></span> <label for=\"traffic-browser\">browsers</label> <span class=\"pair\"><input id=\"traffic-browser\" type=\"range\" min=\"0\" max=\"100\" step=\"5\" data-testid=\"traffic-browser\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\" aria-label=\"requests per second (virtual)\"> <span class=\"unit\">req/s</span></span> <label for=\"traffic-browser\" title=\"Browsers keep their connection and the router's sticky cookie, so they stay on one pod; curl opens a new connection without a cookie each time\">browsers</label> <span class=\"pair\"><input id=\"traffic-browser\" type=\"range\" min=\"0\" max=\"100\" step=\"5\" data-testid=\"traffic-browser\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -280,7 +280,7 @@ func clusterControls(c ClusterView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "%</output></span> <label for=\"netpol-mode\">NetworkPolicy</label> <select id=\"netpol-mode\" data-testid=\"netpol-mode\" data-namespace=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "%</output></span> <label for=\"netpol-mode\" title=\"NetworkPolicy in the app's namespace. Pods allow everything until a policy selects them; a default deny without an allow for the router makes its connects time out (503)\">NetworkPolicy</label> <select id=\"netpol-mode\" data-testid=\"netpol-mode\" data-namespace=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
