@@ -43,24 +43,24 @@ test('the chart shows p50/p95 and requests per second over virtual time; the hea
   await expect(chart).toHaveAttribute('role', 'img');
   await expect(page.getByTestId('metric-latency-note')).toContainText('every request, not only the drawn ones');
 
-  // Paused, then fast-forwarded, with an AZ down for 8 s (timeouts: errors
-  // and a high p95): each frame brings only the newest 5 points, the page
-  // fills the gaps from /api/state. Everything is stable from here.
+  // Paused, then fast-forwarded, with no router for 8 s (the nodes drop the
+  // packets: errors and a high p95): each frame brings only the newest 5
+  // points, the page fills the gaps from /api/state. Everything is stable
+  // from here.
   await postJSON(request, '/api/clock', { paused: true });
   await advance(request, 10_000);
-  const zone = (await getState(request)).cluster.zones[0];
-  await postJSON(request, '/api/commands', { type: 'setZoneDown', zone, down: true });
+  await postJSON(request, '/api/commands', { type: 'scaleRouters', replicas: 0 });
   try {
     await advance(request, 8_000);
   } finally {
-    await postJSON(request, '/api/commands', { type: 'setZoneDown', zone, down: false });
+    await postJSON(request, '/api/commands', { type: 'scaleRouters', replicas: 2 });
   }
   await advance(request, 3_000);
   const state = await getState(request);
   const { latency, history } = state.metrics;
   expect(history.length, 'history points after 56 s of traffic').toBeGreaterThanOrEqual(50);
   const failed = history.filter((p: any) => p.errors > 0);
-  expect(failed.length, 'seconds with errors while the AZ was down').toBeGreaterThan(0);
+  expect(failed.length, 'seconds with errors while there was no router').toBeGreaterThan(0);
   expect(history.length).toBeLessThanOrEqual(120);
   expect(latency.count).toBeGreaterThan(0);
   await expect(chart).toHaveAttribute('data-points', String(history.length));
@@ -116,4 +116,22 @@ test('after a reset the chart starts over', async ({ page, request }) => {
   expect(after.metrics.history.length).toBeLessThanOrEqual(5);
   await expect(chart).toHaveAttribute('data-points', String(after.metrics.history.length));
   await postJSON(request, '/api/clock', { paused: false });
+});
+
+test('the event log keeps one line for repeated commands on one object, and logs the rest', async ({ page }) => {
+  await openLive(page);
+  const dep = page.locator('[data-testid="deployment-control"][data-deployment="shop/shop"]');
+  const replicas = Number(await dep.getByTestId('scale-replicas').textContent());
+  for (let i = 1; i <= 3; i++) {
+    await dep.getByTestId('scale-up').click();
+    await expect(dep.getByTestId('scale-replicas')).toHaveText(String(replicas + i));
+  }
+  const commands = page.locator('[data-testid="event-log"] li[data-kind="command"][data-object="deploy:shop/shop"]');
+  await expect(commands.first()).toContainText(`scaled to ${replicas + 3}`);
+  await expect(commands).toHaveCount(1);
+  // The pods those clicks made are logged as usual.
+  await expect(page.locator('[data-testid="event-log"] li[data-kind="pod"]').first()).toBeVisible();
+  await dep.getByTestId('scale-down').click();
+  await expect(commands).toHaveCount(1);
+  await expect(commands.first()).toContainText(`scaled to ${replicas + 2}`);
 });

@@ -576,7 +576,15 @@ export class Renderer {
     for (const e of events) {
       const li = this.doc.createElement('li');
       li.setAttribute('data-kind', e.kind);
+      li.setAttribute('data-object', e.object || '');
+      li.setAttribute('data-t', String(e.timeMs));
       li.append(span('time', formatSimTime(e.timeMs)), span('kind', e.kind), span('msg', e.message));
+      // Five clicks on scale + make one line: a command replaces the newest
+      // command line when that was on the same object less than 5 s before.
+      if (e.kind === 'command' && e.object) {
+        const prev = ol.querySelector('li[data-kind="command"]');
+        if (prev?.getAttribute('data-object') === e.object && e.timeMs - Number(prev.getAttribute('data-t')) < 5000) prev.remove();
+      }
       ol.prepend(li);
     }
     while (ol.children.length > MAX_LOG) ol.lastElementChild?.remove();
