@@ -34,82 +34,193 @@ func routeEditor() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside class=\"drawer route-editor\" data-testid=\"route-editor\" aria-labelledby=\"re-title\" hidden><header class=\"drawer-head\"><h2 id=\"re-title\" data-testid=\"re-title\">Route</h2><button type=\"button\" class=\"popover-close\" data-testid=\"re-close\" aria-label=\"Close the route editor\">×</button></header><form class=\"re-form\" data-testid=\"re-form\" novalidate><label>host <input type=\"text\" data-testid=\"re-host\" data-field=\"spec.host\" spellcheck=\"false\" autocomplete=\"off\"></label> <label>path <input type=\"text\" data-testid=\"re-path\" data-field=\"spec.path\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"/ (everything)\"></label> <label>target port <input type=\"text\" data-testid=\"re-port\" data-field=\"spec.port\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"(the Service's first port)\"></label><fieldset class=\"backends\"><legend>backends (weight 0–256 each; the split is per Service)</legend><div class=\"backend\" data-testid=\"re-backend\" data-index=\"0\"><select data-testid=\"re-service\" data-field=\"spec.to\" aria-label=\"target Service\"></select> <input type=\"range\" min=\"0\" max=\"256\" data-testid=\"re-weight\" aria-label=\"weight of the target Service\"> <output class=\"re-share\" data-testid=\"re-share\"></output></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside class=\"drawer route-editor\" data-testid=\"route-editor\" aria-labelledby=\"re-title\" hidden><header class=\"drawer-head\"><h2 id=\"re-title\" data-testid=\"re-title\">Route</h2><button type=\"button\" class=\"popover-close\" data-testid=\"re-close\" aria-label=\"Close the route editor\">×</button></header><form class=\"re-form\" data-testid=\"re-form\" novalidate><label>host <input type=\"text\" data-testid=\"re-host\" data-field=\"spec.host\" aria-describedby=\"re-note-host\" spellcheck=\"false\" autocomplete=\"off\"></label>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reNote("host", "spec.host").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<label>path <input type=\"text\" data-testid=\"re-path\" data-field=\"spec.path\" aria-describedby=\"re-note-path\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"/ (everything)\"></label>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reNote("path", "spec.path").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<label>target port <input type=\"text\" data-testid=\"re-port\" data-field=\"spec.port\" aria-describedby=\"re-note-port\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"(the Service's first port)\"></label>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reNote("port", "spec.port").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<fieldset class=\"backends\"><legend>backends (weight 0–256 each; the split is per Service)</legend><div class=\"backend\" data-testid=\"re-backend\" data-index=\"0\"><select data-testid=\"re-service\" data-field=\"spec.to\" aria-label=\"target Service\"></select> <input type=\"range\" min=\"0\" max=\"256\" data-testid=\"re-weight\" aria-label=\"weight of the target Service\"> <output class=\"re-share\" data-testid=\"re-share\"></output></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		for i := range 3 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"backend alt\" data-testid=\"re-backend\" data-index=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"backend alt\" data-testid=\"re-backend\" data-index=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var2 string
 			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(i + 1))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 26, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 29, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hidden><select data-testid=\"re-alt-service\" data-field=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" hidden><select data-testid=\"re-alt-service\" data-field=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs("spec.alternateBackends[" + strconv.Itoa(i) + "]")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 27, Col: 105}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 30, Col: 105}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" aria-label=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" aria-label=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs("alternate backend " + strconv.Itoa(i+1))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 27, Col: 161}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 30, Col: 161}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"></select> <input type=\"range\" min=\"0\" max=\"256\" data-testid=\"re-alt-weight\" aria-label=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"></select> <input type=\"range\" min=\"0\" max=\"256\" data-testid=\"re-alt-weight\" aria-label=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs("weight of alternate backend " + strconv.Itoa(i+1))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 28, Col: 135}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 31, Col: 135}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\"> <output class=\"re-share\" data-testid=\"re-share\"></output> <button type=\"button\" class=\"re-remove\" data-testid=\"re-alt-remove\" aria-label=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"> <output class=\"re-share\" data-testid=\"re-share\"></output> <button type=\"button\" class=\"re-remove\" data-testid=\"re-alt-remove\" aria-label=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs("remove alternate backend " + strconv.Itoa(i+1))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 30, Col: 134}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 33, Col: 134}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">×</button></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\">×</button></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button type=\"button\" data-testid=\"re-alt-add\">+ alternate backend</button></fieldset><div class=\"re-grid\"><label>TLS <select data-testid=\"re-tls\" data-field=\"spec.tls.termination\"><option value=\"\">none (plain HTTP)</option> <option value=\"edge\">edge</option> <option value=\"reencrypt\">reencrypt</option> <option value=\"passthrough\">passthrough</option></select></label> <label>insecure <select data-testid=\"re-insecure\" data-field=\"spec.tls.insecureEdgeTerminationPolicy\"><option value=\"\">None (default)</option> <option value=\"Allow\">Allow</option> <option value=\"Redirect\">Redirect</option></select></label> <label>balance <select data-testid=\"re-balance\" data-field=\"metadata.annotations\"><option value=\"\">default for the version</option> <option value=\"random\">random</option> <option value=\"roundrobin\">roundrobin</option> <option value=\"leastconn\">leastconn</option> <option value=\"source\">source</option></select></label> <label class=\"check\"><input type=\"checkbox\" data-testid=\"re-cookies\"> sticky cookie</label></div><p class=\"re-error\" data-testid=\"re-error\" role=\"alert\" hidden></p><div class=\"row\"><button type=\"submit\" data-testid=\"re-apply\">Apply</button> <button type=\"button\" data-testid=\"re-cancel\">Cancel</button></div><p class=\"re-oc-title\">oc equivalent <button type=\"button\" data-testid=\"re-oc-copy\">Copy</button></p><pre class=\"re-oc\" data-testid=\"re-oc\"></pre></form></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<button type=\"button\" data-testid=\"re-alt-add\" aria-describedby=\"re-alt-hint\">+ alternate backend</button><p class=\"re-hint\" id=\"re-alt-hint\" data-testid=\"re-alt-hint\" hidden></p>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reNote("backends", "spec.to spec.alternateBackends").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</fieldset><div class=\"re-grid\"><label>TLS <select data-testid=\"re-tls\" data-field=\"spec.tls.termination\"><option value=\"\">none (plain HTTP)</option> <option value=\"edge\">edge</option> <option value=\"reencrypt\">reencrypt</option> <option value=\"passthrough\">passthrough</option></select></label> <label>insecure <select data-testid=\"re-insecure\" data-field=\"spec.tls.insecureEdgeTerminationPolicy\"><option value=\"\">None (default)</option> <option value=\"Allow\">Allow</option> <option value=\"Redirect\">Redirect</option></select></label> <label>balance <select data-testid=\"re-balance\" data-field=\"metadata.annotations\"><option value=\"\">default for the version</option> <option value=\"random\">random</option> <option value=\"roundrobin\">roundrobin</option> <option value=\"leastconn\">leastconn</option> <option value=\"source\">source</option></select></label> <label class=\"check\"><input type=\"checkbox\" data-testid=\"re-cookies\"> sticky cookie</label></div>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reNote("tls", "spec.tls metadata.annotations").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"re-error\" data-testid=\"re-error\" role=\"alert\" hidden><p class=\"re-error-short\" data-testid=\"re-error-short\"></p><details class=\"re-error-more\"><summary>the server's full message</summary><p data-testid=\"re-error-full\"></p></details></div><div class=\"row re-actions\"><button type=\"submit\" data-testid=\"re-apply\">Apply</button> <button type=\"button\" data-testid=\"re-cancel\">Cancel</button></div><p class=\"re-oc-title\">oc equivalent <button type=\"button\" data-testid=\"re-oc-copy\">Copy</button></p><pre class=\"re-oc\" data-testid=\"re-oc\"></pre></form></aside>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// reNote is the line under a field for the editor's warnings (the Route
+// applies, but traffic will break) and the server's error, shortened, for
+// the fields named in data-for (prefixes of the error's field path).
+func reNote(name, fields string) templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		templ_7745c5c3_Var7 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var7 == nil {
+			templ_7745c5c3_Var7 = templ.NopComponent
+		}
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<p class=\"re-note\" id=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs("re-note-" + name)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 89, Col: 42}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" data-testid=\"re-note\" data-note=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var9 string
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(name)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 89, Col: 83}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" data-for=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var10 string
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(fields)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/route_editor.templ`, Line: 89, Col: 103}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" hidden></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,8 +1,9 @@
 // The route editor: one atomic apply of the whole Route, validation errors
-// inline next to the field the server names, the oc equivalent, and
-// hostile strings shown as text, never as HTML.
-import { test, expect } from '@playwright/test';
-import { getState, keepScreenshot, openLive, postJSON, resetCluster } from './helpers';
+// shortened under the field the server names (the full text kept), the oc
+// equivalent, warnings before Apply for what OpenShift accepts but breaks
+// traffic, and hostile strings shown as text, never as HTML.
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { advance, getState, keepScreenshot, openLive, postJSON, resetCluster, SHOP_URL } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -72,8 +73,19 @@ test('an invalid field is refused as a whole and shown inline, as text', async (
   await page.getByTestId('re-apply').click();
   const err = page.getByTestId('re-error');
   await expect(err).toBeVisible();
-  await expect(err).toContainText('spec.host');
-  await expect(err).toContainText(HOSTILE);
+  // Short, by the field; the server's full message in a details element.
+  const note = page.locator('[data-testid="re-note"][data-note="host"]');
+  await expect(note).toBeVisible();
+  await expect(note).toHaveAttribute('data-kind', 'error');
+  await expect(note).toContainText(`host: "${HOSTILE}" is not a valid host name`);
+  await expect(note).not.toContainText('regex');
+  await expect(page.getByTestId('re-error-short')).toHaveText('Not applied: see host above.');
+  await expect(page.getByTestId('re-error-full')).toBeHidden();
+  await expect(page.getByTestId('re-host')).toBeFocused();
+  await err.locator('summary').click();
+  await expect(page.getByTestId('re-error-full')).toContainText('object.spec.host');
+  await expect(page.getByTestId('re-error-full')).toContainText(HOSTILE);
+  await expect(page.getByTestId('re-error-full')).toContainText('regex used for validation');
   await expect(page.getByTestId('re-host')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   expect(dialogs).toBe(0);
@@ -81,6 +93,125 @@ test('an invalid field is refused as a whole and shown inline, as text', async (
   expect((await getState(request)).routes.find((r: any) => r.name === 'shop')).toEqual(before);
   await page.getByTestId('re-cancel').click();
   await expect(page.getByTestId('route-editor')).toBeHidden();
+});
+
+/** Puts Route shop/shop back as the scenario has it: spec.to shop only. */
+async function restoreRoute(request: APIRequestContext) {
+  const r = original;
+  await postJSON(request, '/api/commands', {
+    type: 'apply',
+    object: {
+      apiVersion: 'route.openshift.io/v1',
+      kind: 'Route',
+      metadata: { name: 'shop', namespace: 'shop' },
+      spec: {
+        host: r.host,
+        path: r.path || undefined,
+        to: { kind: 'Service', name: 'shop', weight: 100 },
+        port: { targetPort: 'http' },
+        tls: r.tls ? { termination: r.tls.termination, insecureEdgeTerminationPolicy: r.tls.insecureEdgeTerminationPolicy || undefined } : undefined,
+      },
+    },
+  });
+}
+
+async function openEditor(page: Page) {
+  await page.locator('[data-testid="route-card"][data-route="shop/shop"]').click();
+  await expect(page.getByTestId('route-editor')).toBeVisible();
+}
+
+const note = (page: Page, name: string) => page.locator(`[data-testid="re-note"][data-note="${name}"]`);
+
+test('at 1280×720 a long server error stays short by its field and Apply stays in view', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openLive(page);
+  await openEditor(page);
+  await page.getByTestId('re-host').fill('Not_A-Host.example.com');
+  await page.getByTestId('re-apply').click();
+  await expect(note(page, 'host')).toHaveAttribute('data-kind', 'error');
+  await expect(note(page, 'host')).toBeInViewport();
+  await expect(page.getByTestId('re-apply')).toBeInViewport({ ratio: 1 });
+  // Fixing the field takes its error away.
+  await page.getByTestId('re-host').fill('shop.apps.demo.example.com');
+  await expect(note(page, 'host')).toBeHidden();
+  await page.getByTestId('re-cancel').click();
+});
+
+test('warnings before Apply: a target port no Service port has, an empty host, every weight 0', async ({ page, request }, testInfo) => {
+  await restoreRoute(request);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openLive(page);
+  await openEditor(page);
+  for (const n of ['host', 'port', 'backends']) await expect(note(page, n)).toBeHidden();
+
+  await page.getByTestId('re-port').fill('nope');
+  await expect(note(page, 'port')).toHaveAttribute('data-kind', 'warning');
+  await expect(note(page, 'port')).toContainText('No port of Service shop (http 80) is named or numbered “nope”');
+  await expect(note(page, 'port')).toContainText('503');
+
+  await page.getByTestId('re-host').fill('');
+  await expect(note(page, 'host')).toContainText('An empty host makes OpenShift generate shop-shop.apps.demo.example.com');
+  await expect(note(page, 'host')).toContainText(`clients of the old host ${original.host} will get 503`);
+
+  await page.getByTestId('re-weight').fill('0');
+  await expect(note(page, 'backends')).toContainText('Every backend has weight 0');
+  await keepScreenshot(page, testInfo, 'route-editor-warnings');
+  await page.getByTestId('re-weight').fill('100');
+  await expect(note(page, 'backends')).toBeHidden();
+  await page.getByTestId('re-host').fill(original.host);
+  await expect(note(page, 'host')).toBeHidden();
+
+  // A warning, not an error: OpenShift accepts the Route, and the 503 says why.
+  await page.getByTestId('re-apply').click();
+  await expect(page.getByTestId('route-editor')).toBeHidden();
+  await expect.poll(async () => (await getState(request)).routes.find((r: any) => r.name === 'shop').targetPort).toBe('nope');
+  await advance(request, 6_000); // the router's reload
+  const tr = await postJSON(request, '/api/trace', { url: SHOP_URL });
+  expect(tr.status).toBe(503);
+  expect(tr.reason).toContain('target port "nope" matches no port of Service shop/shop');
+  await restoreRoute(request);
+});
+
+test('+ alternate backend offers only Services not on the route, and says when there is none', async ({ page, request }) => {
+  await restoreRoute(request);
+  await openLive(page);
+  await openEditor(page);
+  const add = page.getByTestId('re-alt-add');
+  await expect(add).toBeEnabled();
+  await expect(page.getByTestId('re-alt-hint')).toBeHidden();
+  await add.click();
+  const alt = page.getByTestId('re-alt-service').first();
+  await expect(alt).toHaveValue('shop-b');
+  expect(await alt.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['shop-b']);
+  // spec.to no longer offers the Service the alternate uses.
+  expect(await page.getByTestId('re-service').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['shop']);
+  await expect(add).toBeDisabled();
+  await expect(page.getByTestId('re-alt-hint')).toHaveText('no other Service in namespace shop');
+  await page.getByTestId('re-alt-remove').first().click();
+  await expect(add).toBeEnabled();
+  await page.getByTestId('re-cancel').click();
+
+  // With only the Service already used, the button is disabled from the start.
+  await postJSON(request, '/api/commands', { type: 'delete', kind: 'Service', namespace: 'shop', name: 'shop-b' });
+  await openEditor(page);
+  await expect(add).toBeDisabled();
+  await expect(page.getByTestId('re-alt-hint')).toHaveText('no other Service in namespace shop');
+  await page.getByTestId('re-cancel').click();
+});
+
+test('switching to passthrough clears the path and says why; switching back gives it back', async ({ page }) => {
+  await openLive(page);
+  await openEditor(page);
+  await expect(page.getByTestId('re-path')).toHaveValue(original.path || '/');
+  await page.getByTestId('re-tls').selectOption('passthrough');
+  await expect(page.getByTestId('re-path')).toHaveValue('');
+  await expect(page.getByTestId('re-path')).toBeDisabled();
+  await expect(note(page, 'path')).toContainText('passthrough route matches on the TLS server name (SNI) only and cannot have a path');
+  await expect(page.getByTestId('re-oc')).not.toContainText('path:');
+  await page.getByTestId('re-tls').selectOption('edge');
+  await expect(page.getByTestId('re-path')).toHaveValue(original.path || '/');
+  await expect(note(page, 'path')).toBeHidden();
+  await page.getByTestId('re-cancel').click();
 });
 
 test('hostile text in a trace URL stays text, also in the server\'s error', async ({ page }) => {
@@ -121,6 +252,6 @@ test.afterAll(async ({ request }) => {
       },
     },
   });
-  await postJSON(request, '/api/commands', { type: 'delete', kind: 'Service', namespace: 'shop', name: 'shop-b' });
+  await request.post('/api/commands', { data: { type: 'delete', kind: 'Service', namespace: 'shop', name: 'shop-b' } }); // gone already if its test ran
   await resetCluster(request);
 });

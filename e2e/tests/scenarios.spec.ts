@@ -118,6 +118,25 @@ test('pasting `oc get deploy,svc,route -o yaml` output shows the app; a bad past
   await keepScreenshot(page, testInfo, 'scenario-imported-app');
 });
 
+test('at 1280×720 an import error is scrolled into view and focused', async ({ page, request }) => {
+  await loadScenario(request, 'shop');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openLive(page);
+  await page.getByTestId('import-open').click();
+  await page.getByTestId('import-text').fill('apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: x, namespace: shop}\nspec: {to: {name: shop}, port: 3}\n');
+  await page.getByTestId('import-apply').click();
+  const error = page.getByTestId('import-error');
+  await expect(error).toContainText('spec.port');
+  await expect(error).toBeInViewport({ ratio: 1 });
+  await expect(error).toBeFocused();
+  // Empty text: its message is shown the same way.
+  await page.getByTestId('import-text').fill('');
+  await page.getByTestId('import-apply').click();
+  await expect(error).toContainText('Paste a scenario file');
+  await expect(error).toBeInViewport({ ratio: 1 });
+  await expect(error).toBeFocused();
+});
+
 test('a downloaded scenario imports back to the same state', async ({ page, request }) => {
   await loadScenario(request, 'shop');
   await postJSON(request, '/api/commands', { type: 'scale', namespace: 'shop', deployment: 'shop', replicas: 6 });

@@ -350,6 +350,7 @@ test('loading a scenario with steps from the picker opens its overview; a step f
   await page.getByTestId('wt-open').click(); // shop has no steps: the player says so
   await expect(page.getByTestId('wt-step-title')).toHaveText('No walkthrough here');
   await expect(page.getByTestId('wt-next')).toBeDisabled();
+  await expect(page.getByTestId('wt-load-golden')).toBeVisible();
   await page.getByTestId('wt-close').click();
   await expect(page.getByTestId('walkthrough')).toBeHidden();
 
@@ -364,19 +365,42 @@ test('loading a scenario with steps from the picker opens its overview; a step f
   await checkStep(page, request, 'canary', 2);
 });
 
+test('on shop (no steps) the player loads golden-path and starts it; its disabled buttons look disabled', async ({ page, request }) => {
+  await postJSON(request, '/api/scenarios/shop/load', {});
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/');
+  await expect(page.getByTestId('conn-status')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('wt-open').click();
+  await expect(page.getByTestId('wt-step-title')).toHaveText('No walkthrough here');
+  for (const id of ['wt-back', 'wt-next', 'wt-restart', 'wt-autoplay']) {
+    const b = page.getByTestId(id);
+    await expect(b).toBeDisabled();
+    expect(Number(await b.evaluate((el) => getComputedStyle(el).opacity)), `${id} looks disabled`).toBeLessThan(0.6);
+  }
+  expect(Number(await page.getByTestId('wt-clock').evaluate((el) => getComputedStyle(el).opacity))).toBe(1);
+  const golden = page.getByTestId('wt-load-golden');
+  await expect(golden).toBeInViewport();
+  await Promise.all([page.waitForEvent('load'), golden.click()]);
+  await expect(page.getByTestId('walkthrough')).toBeVisible();
+  await checkStep(page, request, 'golden-path', 1);
+  expect(new URL(page.url()).search).toBe('?scenario=golden-path&step=1');
+  await expect(page.getByTestId('wt-load-golden')).toBeHidden();
+  await expect(page.getByTestId('wt-next')).toBeEnabled();
+  await expect(page.getByTestId('scenario-status')).toContainText('Loaded golden-path'); // as after the picker's Load
+  await expect(page.getByTestId('scenario-picker')).toHaveValue('golden-path');
+});
+
 test('misconception #1 shows within seconds of live traffic, off the centre, and stays dismissed', async ({ page, request }) => {
   await postJSON(request, '/api/scenarios/shop/load', {});
   await postJSON(request, '/api/clock', { paused: false, speed: 1 });
+  // One note at a time, and a × ends them for the session: mark the others
+  // shop shows (#17, #5, …) seen, so that #1 comes.
+  await page.addInitScript(() => {
+    if (!sessionStorage.getItem('podpath.misconceptions')) sessionStorage.setItem('podpath.misconceptions', '[5,8,10,17,18]');
+  });
   await page.goto('/');
-  // One note at a time: close the others (shop also shows #17, #5) until #1 comes.
   const note = page.locator('[data-testid="misconception-note"][data-id="1"]');
-  const other = page.locator('[data-testid="misconception-note"]:not([data-id="1"])');
-  await expect
-    .poll(async () => {
-      if (await other.count()) await other.getByTestId('misconception-close').click();
-      return note.isVisible();
-    }, { message: 'the note on misconception #1', timeout: 10_000 })
-    .toBe(true);
+  await expect(note).toBeVisible({ timeout: 10_000 });
   await expect(note).toContainText(/straight to a pod IP/);
   await expect(page.getByTestId('walkthrough')).toBeHidden(); // shop has no steps
   const box = (await note.boundingBox())!;
@@ -389,5 +413,27 @@ test('misconception #1 shows within seconds of live traffic, off the centre, and
   await page.reload();
   await expect(page.getByTestId('conn-status')).toHaveAttribute('data-state', 'open');
   await page.waitForTimeout(3000); // live traffic keeps flowing
+  await expect(note).toHaveCount(0);
+});
+
+test('at 1280×720 a myth note sits above the legend; its × ends the notes for the session, across scenario loads', async ({ page, request }) => {
+  await postJSON(request, '/api/scenarios/shop/load', {});
+  await postJSON(request, '/api/clock', { paused: false, speed: 1 });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/');
+  const note = page.getByTestId('misconception-note');
+  await expect(note).toBeVisible({ timeout: 10_000 }); // shop shows #17 at once
+  const n = (await note.boundingBox())!;
+  const legend = (await page.locator('.legend').boundingBox())!;
+  expect(n.y + n.height, 'the note ends above the legend').toBeLessThanOrEqual(legend.y);
+  await keepScreenshot(page, test.info(), 'misconception-note-1280');
+  await note.getByTestId('misconception-close').click();
+  await expect(note).toHaveCount(0);
+  await page.waitForTimeout(2000); // #1 (traffic through a router) would come within a second
+  await expect(note).toHaveCount(0);
+  await page.getByTestId('scenario-picker').selectOption('canary');
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('scenario-load').click()]);
+  await expect(page.getByTestId('conn-status')).toHaveAttribute('data-state', 'open');
+  await page.waitForTimeout(3000);
   await expect(note).toHaveCount(0);
 });

@@ -1,9 +1,10 @@
 // @ts-check
 // Misconception call-outs (domain.md §8): when the live picture shows one,
-// a note at the bottom-left says what really happens; once per session
-// (sessionStorage), one at a time until its × closes it. Not loaded on
-// first use (lazy.js): misconception #1 shows within a second of traffic
-// through a router, on the first visit of a session.
+// a note at the bottom-left, above the legend, says what really happens;
+// once per session (sessionStorage), one at a time. Its × ends them for
+// the session (seen holds 0): the next scenario brings none back. Not
+// loaded on first use (lazy.js): misconception #1 shows within a second
+// of traffic through a router, on the first visit of a session.
 
 const KEY = 'podpath.misconceptions';
 const WINDOW_MS = 30_000; // request patterns: the last 30 s of virtual time
@@ -37,9 +38,14 @@ export class Callouts {
     this.eps = '';
     this.box?.addEventListener('click', (ev) => {
       const note = /** @type {Element} */ (ev.target).closest?.('[data-testid="misconception-close"]')?.parentElement;
-      note?.remove();
-      this.pump();
+      if (!note) return;
+      note.remove();
+      this.queue = [];
+      this.show(0);
     });
+    // Above the legend, however tall (it wraps; presentation mode enlarges it).
+    this.legend = doc.querySelector('.legend');
+    if (this.legend) new ResizeObserver(() => this.place()).observe(this.legend);
   }
 
   /** A frame's requests. @param {any[]} reqs */
@@ -73,19 +79,27 @@ export class Callouts {
 
   /** @param {number} id */
   show(id) {
-    if (this.seen.has(id) || !this.box) return;
+    if (this.seen.has(0) || this.seen.has(id) || !this.box) return;
     this.seen.add(id);
     try {
       sessionStorage.setItem(KEY, JSON.stringify([...this.seen]));
     } catch {}
-    this.queue.push(id);
+    if (id) this.queue.push(id);
     this.pump();
   }
 
   /** Shows waiting notes while there is room. */
   pump() {
     const { box, doc } = this;
+    this.place();
     while (box && this.queue.length && !box.children.length) box.append(note(doc, /** @type {number} */ (this.queue.shift())));
+  }
+
+  /** The notes' bottom edge just above the legend's top. */
+  place() {
+    const box = /** @type {HTMLElement | null} */ (this.box);
+    const top = this.legend?.getBoundingClientRect().top || 0;
+    if (box && top > 0) box.style.bottom = `${Math.max(8, Math.round(innerHeight - top + 6))}px`;
   }
 }
 
@@ -132,7 +146,8 @@ function note(doc, id) {
   const close = doc.createElement('button');
   close.className = 'popover-close';
   close.dataset.testid = 'misconception-close';
-  close.setAttribute('aria-label', 'Dismiss');
+  close.title = 'Dismiss: no more myth notes this session';
+  close.setAttribute('aria-label', close.title);
   close.textContent = '×';
   const p = [`Myth: ${myth}`, fact].map((text) => {
     const e = doc.createElement('p');

@@ -4,7 +4,10 @@
 // the insecure policy, the balance algorithm and the sticky cookie. It
 // sends ONE apply command with the whole route.openshift.io/v1 Route, so
 // the server validates everything before anything changes (atomic), and
-// shows the server's error inline next to the field it names.
+// shows the server's error, shortened, under the field it names (the full
+// text in a details element). Before Apply it warns, under the field, of
+// what OpenShift accepts but breaks traffic: a target port no Service port
+// has, an empty host (a generated one replaces it), every weight 0.
 
 import { ocFor } from './oc.js';
 import { copy } from './actions.js';
@@ -95,6 +98,88 @@ export function errorField(message) {
   return m ? m[1] : '';
 }
 
+/** Field paths → the labels the form shows them under. */
+const LABELS = [
+  [/^spec\.host/, 'host'],
+  [/^spec\.path/, 'path'],
+  [/^spec\.port/, 'target port'],
+  [/^spec\.to\.weight/, 'weight of the target Service'],
+  [/^spec\.to/, 'target Service'],
+  [/^spec\.alternateBackends\[(\d+)\]/, 'alternate backend'],
+  [/^spec\.tls\.termination/, 'TLS'],
+  [/^spec\.tls\.insecure/, 'insecure'],
+  [/^spec\.wildcardPolicy/, 'wildcard policy'],
+  [/^metadata\.annotations/, 'annotations (balance, sticky cookie)'],
+];
+
+/**
+ * A server error made short for a person: the field's label and what is
+ * wrong, without the error chain, Kubernetes' validation regex or a long
+ * quoted value. The full message stays available beside it.
+ * @param {string} message
+ * @returns {{field: string, label: string, short: string}}
+ */
+export function humanError(message) {
+  const field = errorField(message);
+  let text = field ? message.slice(message.indexOf(`object.${field}`) + field.length + 7).replace(/^:\s*/, '') : message.replace(/^(?:[a-z]+: )+(?:apply \w+ \S+: )?/, '');
+  text = text
+    .replace(/\s*\((?:e\.g\.|regex)[^]*$/, '') // Kubernetes' examples and regex
+    .replace(/is not a DNS-1123 subdomain:[^]*$/, "is not a valid host name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")
+    .replace(/"([^"]{40})[^"]+"/g, '"$1…"');
+  if (text.length > 180) text = `${text.slice(0, 177)}…`;
+  let label = field;
+  for (const [re, name] of LABELS) {
+    const m = field.match(/** @type {RegExp} */ (re));
+    if (m) {
+      label = m[1] !== undefined ? `${name} ${Number(m[1]) + 1}` : /** @type {string} */ (name);
+      break;
+    }
+  }
+  return { field, label, short: label ? `${label}: ${text}` : text };
+}
+
+/**
+ * Whether a Service port is the one a Route's target port names (by name,
+ * number or target port, as the router finds it: model routePortIndex).
+ * @param {{name?: string, port: number, targetPort?: string}} p
+ * @param {string} target
+ */
+const portMatches = (p, target) => p.name === target || String(p.port) === target || p.targetPort === target;
+
+/**
+ * What OpenShift accepts in a Route but breaks its traffic, per note
+ * (host, port, backends): the editor says so before Apply.
+ * @param {RouteForm} f the form
+ * @param {RouteForm} base the Route as it is
+ * @param {Snapshot} s
+ * @returns {Record<string, string>}
+ */
+export function routeWarnings(f, base, s) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  if (!f.host) {
+    const generated = `${f.name}-${f.namespace}.${s.cluster?.ingressDomain || '<ingress domain>'}`;
+    out.host = `An empty host makes OpenShift generate ${generated}` + (base.host && base.host !== generated ? `; clients of the old host ${base.host} will get 503.` : '.');
+  }
+  if (f.port) {
+    const bad = [];
+    for (const b of f.backends) {
+      const svc = (s.services || []).find((v) => v.namespace === f.namespace && v.name === b.service);
+      if (svc && !(svc.ports || []).some((p) => portMatches(p, f.port))) {
+        bad.push(`${b.service} (${(svc.ports || []).map((p) => (p.name ? `${p.name} ${p.port}` : String(p.port))).join(', ') || 'no ports'})`);
+      }
+    }
+    if (bad.length) {
+      const all = bad.length === f.backends.length;
+      out.port = `No port of Service ${bad.join(', ')} is named or numbered “${f.port}”: the router gets no server for ${all ? 'it, so every request gets 503' : 'that Service'}.`;
+    }
+  }
+  if (f.backends.length && f.backends.every((b) => b.weight === 0)) {
+    out.backends = 'Every backend has weight 0: the router sends this Route no traffic, so every request gets 503.';
+  }
+  return out;
+}
+
 export class RouteEditor {
   /**
    * @param {object} opts
@@ -117,6 +202,17 @@ export class RouteEditor {
     this.balance = /** @type {HTMLSelectElement} */ (q('re-balance'));
     this.cookies = /** @type {HTMLInputElement} */ (q('re-cookies'));
     this.error = /** @type {HTMLElement} */ (q('re-error'));
+    this.errorShort = /** @type {HTMLElement | null} */ (q('re-error-short'));
+    this.errorFull = /** @type {HTMLElement | null} */ (q('re-error-full'));
+    this.addBtn = /** @type {HTMLButtonElement | null} */ (q('re-alt-add'));
+    this.altHint = /** @type {HTMLElement | null} */ (q('re-alt-hint'));
+    /** @type {HTMLElement[]} the lines under fields: warnings and the server's error */
+    this.notes = Array.from(doc.querySelectorAll('[data-testid="re-note"]'));
+    /** @type {string[]} the Services of the Route's namespace */
+    this.services = [];
+    /** @type {{field: string, label: string, short: string} | null} the last Apply's error */
+    this.err = null;
+    this.cleared = ''; // the path passthrough cleared, given back when TLS changes again
     this.oc = /** @type {HTMLElement} */ (q('re-oc'));
     this.rows = /** @type {HTMLElement[]} */ (Array.from(doc.querySelectorAll('[data-testid="re-backend"]')));
     /** @type {RouteForm | null} */
@@ -126,8 +222,11 @@ export class RouteEditor {
   wire() {
     const f = this.formEl;
     if (!f || !this.panel) return;
-    f.addEventListener('input', () => this.update());
-    f.addEventListener('change', () => this.update());
+    f.addEventListener('input', (ev) => this.edited(ev.target));
+    f.addEventListener('change', (ev) => {
+      if (ev.target === this.tls) this.onTermination();
+      this.edited(ev.target);
+    });
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.apply();
@@ -163,20 +262,11 @@ export class RouteEditor {
     this.host.value = form.host;
     this.path.value = form.path;
     this.port.value = form.port;
-    const services = (s.services || []).filter((v) => v.namespace === r.namespace).map((v) => v.name);
+    this.services = (s.services || []).filter((v) => v.namespace === r.namespace).map((v) => v.name);
     this.rows.forEach((row, i) => {
       const sel = /** @type {HTMLSelectElement} */ (row.querySelector('select'));
       const b = form.backends[i];
-      const names = [...services];
-      if (b && !names.includes(b.service)) names.push(b.service);
-      sel.replaceChildren(
-        ...names.map((n) => {
-          const o = this.doc.createElement('option');
-          o.value = n;
-          o.textContent = n;
-          return o;
-        }),
-      );
+      this.fill(sel, b ? [b.service] : []);
       if (b) sel.value = b.service;
       /** @type {HTMLInputElement} */ (row.querySelector('input[type="range"]')).value = String(b ? b.weight : 100);
       if (i > 0) row.hidden = !b;
@@ -185,6 +275,7 @@ export class RouteEditor {
     this.insecure.value = form.insecure;
     this.balance.value = form.balance;
     this.cookies.checked = form.cookies;
+    this.cleared = '';
     this.setError('');
     this.panel.hidden = false;
     this.doc.body.classList.add('editing');
@@ -198,13 +289,44 @@ export class RouteEditor {
     this.doc.body.classList.remove('editing');
   }
 
+  /** The Services of the namespace not yet a backend of the Route. */
+  freeServices() {
+    const used = new Set(this.form().backends.map((b) => b.service));
+    return this.services.filter((n) => !used.has(n));
+  }
+
+  /**
+   * A backend's choices: the namespace's Services no other row uses, and
+   * its own (rebuilt only when they change, not to disturb an open list).
+   * @param {HTMLSelectElement} sel
+   * @param {string[]} own
+   */
+  fill(sel, own) {
+    const taken = new Set(
+      this.rows.filter((r, i) => (i === 0 || !r.hidden) && !r.contains(sel)).map((r) => /** @type {HTMLSelectElement} */ (r.querySelector('select')).value),
+    );
+    const names = this.services.filter((n) => !taken.has(n) || own.includes(n));
+    for (const n of own) if (n && !names.includes(n)) names.push(n);
+    if (Array.from(sel.options, (o) => o.value).join('\n') === names.join('\n')) return;
+    const v = sel.value;
+    sel.replaceChildren(
+      ...names.map((n) => {
+        const o = this.doc.createElement('option');
+        o.value = n;
+        o.textContent = n;
+        return o;
+      }),
+    );
+    if (names.includes(v)) sel.value = v;
+  }
+
   addAlternate() {
     const row = this.rows.slice(1).find((r) => r.hidden);
-    if (!row) return;
-    const used = new Set(this.form().backends.map((b) => b.service));
+    const free = this.freeServices();
+    if (!row || !free.length) return;
     const sel = /** @type {HTMLSelectElement} */ (row.querySelector('select'));
-    const free = Array.from(sel.options).find((o) => !used.has(o.value));
-    if (free) sel.value = free.value;
+    this.fill(sel, [free[0]]);
+    sel.value = free[0];
     /** @type {HTMLInputElement} */ (row.querySelector('input[type="range"]')).value = '100';
     row.hidden = false;
     this.update();
@@ -253,9 +375,42 @@ export class RouteEditor {
     };
   }
 
-  /** Shares, the oc equivalent and which fields apply, after any edit. */
+  /**
+   * After an edit: a field the last error named is being fixed, so its
+   * error goes (its warnings show again).
+   * @param {EventTarget | null} target
+   */
+  edited(target) {
+    if (this.err && target instanceof Element && target.getAttribute('aria-invalid') === 'true') this.setError('');
+    else this.update();
+  }
+
+  /**
+   * Passthrough routes match on SNI only and cannot have a path: switching
+   * to it clears the path (and says why); switching away gives it back.
+   */
+  onTermination() {
+    if (this.tls.value === 'passthrough') {
+      if (this.path.value.trim()) {
+        this.cleared = this.path.value.trim();
+        this.path.value = '';
+        if (this.err?.field.startsWith('spec.path')) this.setError('');
+      }
+    } else if (this.cleared) {
+      if (!this.path.value.trim()) this.path.value = this.cleared;
+      this.cleared = '';
+    }
+  }
+
+  /** Shares, the oc equivalent, warnings and which fields apply, after any edit. */
   update() {
     if (!this.base) return;
+    for (const row of this.rows) {
+      if (!row.hidden || row === this.rows[0]) {
+        const sel = /** @type {HTMLSelectElement} */ (row.querySelector('select'));
+        this.fill(sel, [sel.value]);
+      }
+    }
     const f = this.form();
     const sum = f.backends.reduce((a, b) => a + b.weight, 0);
     let i = 0;
@@ -269,11 +424,22 @@ export class RouteEditor {
       if (out) out.textContent = `${b.weight} · ${sum > 0 ? Math.round((b.weight * 100) / sum) : 0}%`;
       i++;
     }
-    const addBtn = /** @type {HTMLButtonElement | null} */ (this.doc.querySelector('[data-testid="re-alt-add"]'));
-    if (addBtn) addBtn.disabled = f.backends.length > MAX_ALTERNATES;
+    const full = f.backends.length > MAX_ALTERNATES;
+    const none = !this.freeServices().length;
+    if (this.addBtn) this.addBtn.disabled = full || none;
+    if (this.altHint) {
+      this.altHint.textContent = full ? `at most ${MAX_ALTERNATES} alternate backends` : none ? `no other Service in namespace ${f.namespace}` : '';
+      this.altHint.hidden = !this.altHint.textContent;
+    }
     this.insecure.disabled = !f.tls;
     const passthrough = f.tls === 'passthrough';
     this.cookies.disabled = passthrough;
+    this.path.disabled = passthrough;
+    this.path.placeholder = passthrough ? 'none: passthrough routes have no path' : '/ (everything)';
+    const s = this.snapshot();
+    const warn = s ? routeWarnings(f, /** @type {RouteForm} */ (this.base), s) : {};
+    if (passthrough && this.cleared) warn.path = `Path cleared (it was ${this.cleared}): a passthrough route matches on the TLS server name (SNI) only and cannot have a path.`;
+    this.renderNotes(warn);
     if (this.oc) this.oc.textContent = ocFor({ type: 'apply', object: routeObject(f) });
   }
 
@@ -288,16 +454,44 @@ export class RouteEditor {
       this.close();
     } catch (err) {
       this.setError(err instanceof Error ? err.message : String(err));
+      // The field it names, with its note in view (Apply stays in view: sticky).
+      const bad = /** @type {HTMLElement | null} */ (this.panel?.querySelector('input[aria-invalid="true"], select[aria-invalid="true"]') || null);
+      bad?.focus({ preventScroll: true });
+      this.notes.find((n) => !n.hidden && n.getAttribute('data-kind') === 'error')?.scrollIntoView({ block: 'nearest' });
     } finally {
       if (btn) btn.disabled = false;
     }
   }
 
+  /**
+   * The lines under the fields: the last Apply's error under the field it
+   * names, else a warning.
+   * @param {Record<string, string>} warn by note name
+   */
+  renderNotes(warn) {
+    const err = this.err;
+    let placed = false;
+    for (const el of this.notes) {
+      const mine = !!err?.field && (el.getAttribute('data-for') || '').split(' ').some((p) => err.field === p || err.field.startsWith(`${p}.`) || err.field.startsWith(`${p}[`));
+      const text = mine ? `✗ ${err?.short}` : warn[el.getAttribute('data-note') || ''] || '';
+      placed ||= mine;
+      el.textContent = text;
+      el.hidden = !text;
+      el.setAttribute('data-kind', mine ? 'error' : 'warning');
+    }
+    if (this.errorShort && err) this.errorShort.textContent = placed ? `Not applied: see ${err.label} above.` : `Not applied: ${err.short}`;
+  }
+
   /** @param {string} message */
   setError(message) {
-    this.error.textContent = message;
+    this.err = message ? humanError(message) : null;
+    if (this.errorFull) this.errorFull.textContent = message;
+    else this.error.textContent = message;
     this.error.hidden = !message;
-    const field = message ? errorField(message) : '';
+    const details = this.error.querySelector('details');
+    if (details) details.open = false;
+    this.update();
+    const field = this.err?.field || '';
     for (const el of this.panel?.querySelectorAll('[data-field]') || []) {
       const f = el.getAttribute('data-field') || '';
       const bad = !!field && (field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`) || f.startsWith(`${field}.`));

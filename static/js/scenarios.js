@@ -54,10 +54,14 @@ export function wireScenarios(doc) {
     importPanel.hidden = !open;
     importOpen.setAttribute('aria-expanded', String(open));
   };
-  /** @param {string} message */
+  /** An error, scrolled into view and focused (it may render below the window's edge). @param {string} message */
   const showError = (message) => {
     errorBox.textContent = message;
     errorBox.hidden = message === '';
+    if (!message) return;
+    errorBox.tabIndex = -1;
+    errorBox.scrollIntoView({ block: 'nearest' });
+    errorBox.focus({ preventScroll: true });
   };
   /** @param {string[]} warnings */
   const showWarnings = (warnings) => {

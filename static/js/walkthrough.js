@@ -12,6 +12,7 @@ import { room } from './base.js';
 import { make, markdown } from './markdown.js';
 import { wirePredict } from './predict.js';
 import { CLOSED, fetchWalkthrough, store } from './wtwatch.js';
+import { RESULT_KEY } from './picker.js';
 
 // Highlight kinds (docs/scenarios.md) → data-testid; id prefixes → selector, attribute.
 const KINDS = { internet: 'internet', dns: 'dns', 'load-balancer': 'load-balancer', 'lb-targets': 'lb-target', nodes: 'node', 'router-pods': 'router-pod', 'app-pods': 'app-pod', routes: 'route-card', services: 'service-card', zones: 'zone-lane' };
@@ -72,6 +73,7 @@ export class Walkthrough {
       'wt-autoplay': () => this.setAuto(!this.auto),
       'wt-clock': () => this.clock(!this.paused()),
       'wt-send': () => this.send(),
+      'wt-load-golden': () => this.load(this.$('wt-load-golden').getAttribute('data-scenario')),
     };
     panel.addEventListener('click', (ev) => {
       const t = /** @type {Element} */ (ev.target);
@@ -162,6 +164,22 @@ export class Walkthrough {
       const next = await postJSON('/api/walkthrough', { scenario, step: k, reset: !!o.reset });
       if (next.scenario === this.drawn) return this.render(next);
       this.syncURL(next.step, next.scenario); // another cluster: draw it afresh
+      location.reload();
+    });
+  }
+
+  /**
+   * Loads a scenario as the picker does (POST /api/scenarios/{name}/load,
+   * its outcome kept for the reloaded page) and starts its walkthrough:
+   * the page reloads at step 1 (a deep link, as wtwatch.js reads it).
+   * @param {string} name
+   */
+  load(name) {
+    return this.call(async () => {
+      this.say(`Loading ${name}…`);
+      const answer = await postJSON(`/api/scenarios/${encodeURIComponent(name)}/load`, {});
+      store(RESULT_KEY, JSON.stringify({ name: answer?.scenario?.name || name, warnings: (answer?.warnings || []).map((/** @type {any} */ w) => w.text) }));
+      this.syncURL(1, name);
       location.reload();
     });
   }
@@ -261,13 +279,15 @@ export class Walkthrough {
       ? step.narration
       : n
         ? `**${n} steps** on this cluster. **Next** starts; **Back** restores the step before exactly. A jump pauses the clock; **▶ Play** runs it.`
-        : 'This scenario has no steps. Load one that has (e.g. `golden-path`, `scaling`) in the Scenario panel: its walkthrough opens here.';
+        : 'This scenario has no steps. **Load golden-path** below to follow one request from the browser to a pod, step by step, or load another scenario with steps (e.g. `scaling`, `why-503`) in the Scenario panel: its walkthrough opens here.';
     $('wt-narration').replaceChildren(markdown(doc, text));
     const list = $('wt-steps');
     list.hidden = !!step || !n;
     list.replaceChildren(...(step ? [] : w.steps).map((s) => li(make(doc, 'button', s.title, { type: 'button', class: 'linkish', 'data-goto': s.index }))));
     this.renderPredict(step?.predict, w.awaitingAnswer);
     $('wt-send').hidden = !step?.sendRequest;
+    const golden = $('wt-load-golden');
+    if (golden) golden.hidden = !!n || w.scenario === golden.getAttribute('data-scenario');
     $('wt-back').disabled = k <= 1;
     $('wt-next').disabled = k >= n;
     $('wt-restart').disabled = $('wt-autoplay').disabled = !n;
