@@ -205,6 +205,10 @@ async function firstUseWeight(browser) {
       await page.getByTestId('walkthrough').waitFor();
       await page.getByTestId('wt-open').click();
     },
+    'latency chart': async () => {
+      await page.getByTestId('latency-chart').scrollIntoViewIfNeeded();
+      await page.locator('[data-testid="latency-chart"][data-points]').waitFor();
+    },
     help: async () => {
       await page.keyboard.press('?');
       await page.getByTestId('help-overlay').waitFor();

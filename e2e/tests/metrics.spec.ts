@@ -42,6 +42,7 @@ test('the chart shows p50/p95 and requests per second over virtual time; the hea
   const chart = page.getByTestId('latency-chart');
   await expect(chart).toHaveAttribute('role', 'img');
   await expect(page.getByTestId('metric-latency-note')).toContainText('every request, not only the drawn ones');
+  await chart.scrollIntoViewIfNeeded(); // chart.js loads when the chart is first seen
 
   // Paused, then fast-forwarded, with no router for 8 s (the nodes drop the
   // packets: errors and a high p95): each frame brings only the newest 5
@@ -97,9 +98,27 @@ test('the chart shows p50/p95 and requests per second over virtual time; the hea
   await keepPanel(page, testInfo, 'metrics-latency-chart-dark');
 });
 
+test('the chart loads when it scrolls into view, with the whole history', async ({ page, request }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const scripts: string[] = [];
+  page.on('request', (r) => scripts.push(r.url()));
+  await openLive(page);
+  const chart = page.getByTestId('latency-chart');
+  await expect(chart).not.toBeInViewport();
+  await page.waitForTimeout(500);
+  expect(scripts.filter((u) => /\/chart\.(js|css)$/.test(u)), 'nothing of the chart before it is seen').toEqual([]);
+  await postJSON(request, '/api/clock', { paused: true });
+  await chart.scrollIntoViewIfNeeded();
+  const state = await getState(request);
+  await expect(chart).toHaveAttribute('data-points', String(state.metrics.history.length));
+  expect(scripts.filter((u) => /\/chart\.(js|css)$/.test(u))).toHaveLength(2);
+  await postJSON(request, '/api/clock', { paused: false });
+});
+
 test('after a reset the chart starts over', async ({ page, request }) => {
   await openLive(page);
   const chart = page.getByTestId('latency-chart');
+  await chart.scrollIntoViewIfNeeded();
   await postJSON(request, '/api/clock', { paused: true });
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(50);
 

@@ -6,12 +6,11 @@
 // 4 times a second, only when the history changed.
 
 import { apiURL } from './base.js';
+import { fmtMs } from './stats.js';
 
 const KEEP = 120, SPAN = KEEP * 1000; // points, one per second; the x axis, virtual ms
 const X0 = 42, X1 = 276, L = [20, 80], B = [104, 128]; // plots, viewBox units: x, latency y, bars y
 
-/** @param {number} ms */
-export const fmtMs = (ms) => (!Number.isFinite(ms) ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 /** The smallest round number ≥ v > 0. @param {number} v */
 function nice(v) {

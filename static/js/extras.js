@@ -199,7 +199,7 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
     /** A whole new snapshot (connect, a load, a walkthrough step). */
     onSnapshot() {
       walk.sync();
-      if (state.metrics) stats.chart.update(state.metrics, true); // the chart starts over
+      if (state.metrics) stats.restart(state.metrics); // the chart starts over
     },
     /** New metrics (the loop saw their version move). @param {number} now */
     onMetrics(now) {

@@ -2,10 +2,14 @@
 // The metrics panel beyond the server-rendered counters: requests per
 // second (from the metrics' request counter over virtual time), p50/p95
 // latency (the model's metrics.latency: every request, not only those
-// drawn), the chart over time (chart.js), the split between a weighted
-// route's Services, and the LB targets' health.
+// drawn), the chart over time (chart.js, loaded when the chart first
+// scrolls into view), the split between a weighted route's Services, and
+// the LB targets' health.
 
-import { LatencyChart, fmtMs } from './chart.js';
+import { Lazy } from './lazy.js';
+
+/** @param {number} ms */
+export const fmtMs = (ms) => (!Number.isFinite(ms) ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 /** Requests per second over at least this much virtual time. */
 const RATE_SPAN_MS = 3000;
@@ -16,7 +20,31 @@ export class Stats {
     this.doc = doc;
     /** @type {{t: number, n: number}[]} request counter samples */
     this.samples = [];
-    this.chart = new LatencyChart(doc);
+    /** @type {import('./wire.js').Metrics | null} the newest metrics, for a chart that loads late */
+    this.last = null;
+    this.chart = new Lazy(() => import('./chart.js'), { make: (m) => new m.LatencyChart(doc), css: ['chart.css'] });
+    const svg = doc.querySelector('[data-testid="latency-chart"]');
+    if (svg && typeof IntersectionObserver === 'function') {
+      const seen = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        seen.disconnect();
+        // Loaded: start from the newest metrics, then the whole history of /api/state.
+        this.chart
+          .get()
+          .then((c) => {
+            if (this.last) c.update(this.last, true);
+            c.refetch();
+          })
+          .catch(() => {});
+      });
+      seen.observe(svg);
+    }
+  }
+
+  /** A whole new snapshot: the chart starts over. @param {import('./wire.js').Metrics} m */
+  restart(m) {
+    this.last = m;
+    this.chart.value?.update(m, true);
   }
 
   /**
@@ -46,7 +74,8 @@ export class Stats {
     set('metric-p50', l?.count ? fmtMs(l.p50Ms) : '–');
     set('metric-p95', l?.count ? fmtMs(l.p95Ms) : '–');
     if (l) set('metric-latency-note', latencyNote(l.windowMs));
-    this.chart.update(m);
+    this.last = m;
+    this.chart.value?.update(m);
 
     // Per-Service split, for routes with more than one backend.
     const ul = doc.querySelector('[data-testid="service-split"]');
