@@ -3,6 +3,7 @@ package web
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Small formatting helpers the templates call.
@@ -46,6 +47,25 @@ func podCount(p PodBox) string {
 		return ""
 	}
 	return compactCount(p.Count)
+}
+
+// podName is the name a pod box shows: its label, shortened to leave
+// room for its count, the owner before "·" first (the suffix tells pods
+// apart), then the end. A rough rule for the first paint; render.js
+// refits the name to the font drawn.
+func podName(p PodBox) string {
+	r := []rune(p.Label)
+	room := 12 - utf8.RuneCountInString(podCount(p))
+	if len(r) <= room {
+		return p.Label
+	}
+	if i := strings.IndexRune(p.Label, '·'); i > 0 {
+		tail := []rune(p.Label[i:])
+		if keep := room - len(tail) - 1; keep >= 1 {
+			return string(r[:keep]) + "…" + string(tail)
+		}
+	}
+	return truncate(p.Label, room)
 }
 
 // compactCount keeps a pod's counter short enough not to run into its

@@ -89,6 +89,9 @@ type TopologyView struct {
 	// clone for pods that appear after the first paint.
 	AppPodTemplate    PodBox
 	RouterPodTemplate PodBox
+	// Settings are the settings the labels were drawn with (settingsKey);
+	// static/js/render.js refetches the topology when the state's differ.
+	Settings string
 }
 
 // DNSBox is the wildcard record and its answer, one line per LB node.
@@ -204,15 +207,53 @@ type ServiceCard struct {
 	Endpoints string
 }
 
-func newTopology(s model.Snapshot) TopologyView {
-	t := TopologyView{Width: viewW, Internet: Rect{leftX, 12, leftW, 120}}
-	t.RegionLabel = regionLabel(s.Cluster)
-	t.NetworkLabel = networkLabel(s.Network)
+// The nominal stage the layout is fitted to: the diagram's box on a
+// 1280×720 window, whose aspect ratio the 1920×1080 one shares.
+const (
+	stageW = 1000
+	stageH = 620
+)
 
-	zones := zonesOf(s)
-	workers := map[string][]model.NodeView{}
-	control := map[string]int{}
-	perZone := 1
+// fit is how far a w×h diagram is scaled to fit the nominal stage.
+func fit(w, h int) float64 { return min(float64(stageW)/float64(w), float64(stageH)/float64(h)) }
+
+// Where the Route and Service cards go.
+const (
+	bandLeft  = iota // one column under DNS (the classic picture)
+	bandBelow        // rows under the AWS region, as many cards a row as fit
+	bandRight        // columns right of the AWS region, as tall as it
+)
+
+// layout is one way to arrange the picture: where the band of Route and
+// Service cards goes. It depends only on the set of nodes, Routes and
+// Services, never on the pods, so scaling never moves what is drawn.
+type layout struct {
+	place int // bandLeft, bandBelow or bandRight
+}
+
+func newTopology(s model.Snapshot) TopologyView {
+	t := build(s, layout{})
+	// When the cards in one column would make the picture much taller than
+	// the AWS region (many Routes and Services), try the cards in rows under
+	// the region or in columns beside it, and keep the layout that draws
+	// largest on the stage. Nodes keep their width: wider nodes would draw
+	// more pods, and the page's weight grows with every pod drawn.
+	if t.Band.Bottom()+12 > t.Region.Bottom()+8+40 {
+		best, bestFit := t, fit(t.Width, t.Height)
+		for _, place := range []int{bandBelow, bandRight} {
+			if u := build(s, layout{place: place}); fit(u.Width, u.Height) > bestFit+0.005 {
+				best, bestFit = u, fit(u.Width, u.Height)
+			}
+		}
+		t = best
+	}
+	return t
+}
+
+// workersOf groups the worker nodes by zone and counts the control-plane
+// nodes; perZone is the most workers in any zone (at least 1).
+func workersOf(s model.Snapshot) (workers map[string][]model.NodeView, control map[string]int, perZone int) {
+	workers, control, perZone = map[string][]model.NodeView{}, map[string]int{}, 1
 	for _, n := range s.Nodes {
 		if n.Role == "control-plane" || n.Role == "master" {
 			control[n.Zone]++
@@ -221,14 +262,32 @@ func newTopology(s model.Snapshot) TopologyView {
 		workers[n.Zone] = append(workers[n.Zone], n)
 		perZone = max(perZone, len(workers[n.Zone]))
 	}
+	return workers, control, perZone
+}
 
-	nodeW := (prvR - prvX - 16 - (perZone-1)*nodeGap) / perZone
-	gridX := 8 + slotW + 14
+// defaultNodeW is a node's width when the region is the default width.
+func defaultNodeW(perZone int) int { return (prvR - prvX - 16 - (perZone-1)*nodeGap) / perZone }
+
+// gridX is where a node's pod grid starts, from its left edge.
+const gridX = 8 + slotW + 14
+
+func build(s model.Snapshot, lo layout) TopologyView {
+	t := TopologyView{Width: viewW, Internet: Rect{leftX, 12, leftW, 120}}
+	t.RegionLabel = regionLabel(s.Cluster)
+	t.NetworkLabel = networkLabel(s.Network)
+	t.Settings = settingsKey(s)
+
+	zones := zonesOf(s)
+	workers, control, perZone := workersOf(s)
+
+	nodeW := defaultNodeW(perZone)
 	cols := max(1, (nodeW-gridX-8+slotGap)/(slotW+slotGap))
+	privateR, regionR := prvR, regionRight
 	rows := min(maxRows, max(minRows, (minSlots+cols-1)/cols))
 	nodeH := nodeHeaderH + rows*slotH + (rows-1)*slotGap + 10
 	subnetH := subnetLabelH + nodeH + 8
 	laneH := laneTitleH + subnetH + 6
+	laneR := regionR - (regionRight - laneRight)
 
 	podsOn := map[string][]model.PodView{}
 	for _, p := range s.Pods {
@@ -237,12 +296,12 @@ func newTopology(s model.Snapshot) TopologyView {
 
 	y := laneY0
 	for _, z := range zones {
-		lane := LaneView{Rect: Rect{laneX, y, laneRight - laneX, laneH}, Zone: z}
+		lane := LaneView{Rect: Rect{laneX, y, laneR - laneX, laneH}, Zone: z}
 		if c := control[z]; c > 0 {
 			lane.ControlPlane = fmt.Sprintf("+ %d control-plane node%s", c, plural(c))
 		}
 		lane.Public = Rect{lbX, y + laneTitleH, lbW, subnetH}
-		lane.Private = Rect{prvX, y + laneTitleH, prvR - prvX, subnetH}
+		lane.Private = Rect{prvX, y + laneTitleH, privateR - prvX, subnetH}
 		lane.PrivateLabel = "private subnet"
 		for i, n := range workers[z] {
 			if i == 0 && n.Subnet != "" {
@@ -255,12 +314,20 @@ func newTopology(s model.Snapshot) TopologyView {
 		y += laneH + laneGap
 	}
 	lanesBottom := max(y-laneGap, laneY0+laneH)
-	t.Region = Rect{regionX, 6, regionRight - regionX, lanesBottom + 8 - 6}
+	t.Region = Rect{regionX, 6, regionR - regionX, lanesBottom + 8 - 6}
 
 	t.DNS = newDNSBox(s, t.Internet.Bottom()+14)
 	t.LB = newLB(s, t.Lanes)
-	t.Band = newBand(s, t.DNS.Bottom()+36)
+	switch lo.place {
+	case bandBelow:
+		t.Band = newBand(s, bandGrid{x: leftX, y: max(t.Region.Bottom(), t.DNS.Bottom()) + 36, right: t.Region.Right()})
+	case bandRight:
+		t.Band = newBand(s, bandGrid{x: t.Region.Right() + 12, y: t.Region.Y + 22, bottom: t.Region.Bottom()})
+	default:
+		t.Band = newBand(s, bandGrid{x: leftX, y: t.DNS.Bottom() + 36})
+	}
 	t.Edges = edges(s, t)
+	t.Width = max(t.Region.Right(), t.Band.Right()) + 10
 	t.Height = max(t.Region.Bottom()+8, t.Band.Bottom()+12)
 
 	t.AppPodTemplate = PodBox{Rect: Rect{0, 0, slotW, slotH}, State: "Pending", Phase: "Pending"}
@@ -285,6 +352,13 @@ func regionLabel(c model.ClusterInfo) string {
 		label += " — VPC " + c.VPCCIDR
 	}
 	return label
+}
+
+// settingsKey joins the settings the page's labels show (the load
+// balancer's type and cross-zone, the Calico mode, kube-proxy, the
+// OpenShift version); render.js settingsKey builds the same string.
+func settingsKey(s model.Snapshot) string {
+	return fmt.Sprintf("%s|%t|%s|%s|%s", s.LoadBalancer.Type, s.LoadBalancer.CrossZone, s.Network.Encapsulation, s.Network.KubeProxyMode, s.Cluster.OpenShiftVersion)
 }
 
 func networkLabel(n model.NetworkView) string {
@@ -459,27 +533,68 @@ const cardTitleY = 22
 // lineY is the baseline of a card's text line i (0 is the title).
 func lineY(card Rect, i int) int { return card.Y + cardTitleY + i*lineH }
 
-func newBand(s model.Snapshot, y int) BandView {
-	b := BandView{Rect: Rect{X: leftX, Y: y - 22, W: leftW}}
+// bandGrid is where the band's cards go: from (x, y), the first card's
+// top, in one column; in rows up to right when right > 0 (the Services
+// start a new row); in columns down to bottom when bottom > 0.
+type bandGrid struct{ x, y, right, bottom int }
+
+// bandGap is the space between two cards.
+const bandGap = 10
+
+// next is where a card of height h goes after the one at (x, y) with
+// height ph, in a grid whose rows start at y0.
+func (g bandGrid) next(x, y, ph, h, y0 int, rowH *int) (int, int) {
+	switch {
+	case g.right > 0:
+		*rowH = max(*rowH, ph)
+		if x+leftW+bandGap+leftW <= g.right {
+			return x + leftW + bandGap, y
+		}
+		y, *rowH = y+*rowH+bandGap, 0
+		return g.x, y
+	case g.bottom > 0 && y+ph+bandGap+h > g.bottom:
+		return x + leftW + bandGap, y0
+	}
+	return x, y + ph + bandGap
+}
+
+func newBand(s model.Snapshot, g bandGrid) BandView {
+	b := BandView{Rect: Rect{X: g.x, Y: g.y - 22, W: leftW}}
 	type link struct {
-		svc string
-		y   int
+		svc  string
+		card Rect
+		y    int
 	}
 	var links []link
-	cy := y
+	var cards []*Rect
+	x, y, rowH := g.x, g.y, 0
+	var prev *Rect
+	place := func(r *Rect) {
+		if prev != nil {
+			x, y = g.next(prev.X, prev.Y, prev.H, r.H, g.y, &rowH)
+		}
+		r.X, r.Y = x, y
+		prev = r
+		cards = append(cards, r)
+	}
 	for _, r := range s.Routes {
 		c := RouteCard{ID: r.Namespace + "/" + r.Name, HostFull: r.Host, Host: truncate(r.Host, 27), Admitted: r.Admitted}
 		c.Lines = routeLines(r)
-		c.Rect = Rect{leftX, cy, leftW, cardTitleY + (len(c.Lines)+1)*lineH + 10}
+		c.Rect = Rect{W: leftW, H: cardTitleY + (len(c.Lines)+1)*lineH + 10}
+		place(&c.Rect)
 		first := len(c.Lines) - len(r.To)
 		for i, to := range r.To {
 			// Lines follow the title and the host: line k is text line k+2.
-			links = append(links, link{r.Namespace + "/" + to.Service, lineY(c.Rect, first+i+2) - 5})
+			links = append(links, link{r.Namespace + "/" + to.Service, c.Rect, lineY(c.Rect, first+i+2) - 5})
 		}
 		b.Routes = append(b.Routes, c)
-		cy = c.Bottom() + 10
 	}
-	svcY := map[string]int{}
+	if g.right > 0 && prev != nil {
+		// The Services start a row of their own.
+		rowH = max(rowH, prev.H)
+		x, y, prev = g.x, y+rowH+bandGap, nil
+	}
+	svc := map[string]Rect{}
 	for _, sv := range s.Services {
 		c := ServiceCard{ID: sv.Namespace + "/" + sv.Name}
 		c.Lines = []string{servicePorts(sv), "selector " + truncate(selectorText(sv.Selector), 20)}
@@ -490,18 +605,45 @@ func newBand(s model.Snapshot, y int) BandView {
 			}
 		}
 		c.Endpoints = endpointsText(c.Ready, c.Total)
-		c.Rect = Rect{leftX, cy, leftW, cardTitleY + (len(c.Lines)+1)*lineH + 10}
-		svcY[c.ID] = lineY(c.Rect, 0) - 5
+		c.Rect = Rect{W: leftW, H: cardTitleY + (len(c.Lines)+1)*lineH + 10}
+		place(&c.Rect)
+		svc[c.ID] = c.Rect
 		b.Services = append(b.Services, c)
-		cy = c.Bottom() + 10
 	}
 	for _, l := range links {
-		if sy, ok := svcY[l.svc]; ok {
-			b.Links = append(b.Links, Line{leftX + leftW, l.y, leftX + leftW, sy})
+		sc, ok := svc[l.svc]
+		if !ok {
+			continue
+		}
+		sy := lineY(sc, 0) - 5
+		switch {
+		case sc.X > l.card.X: // a column to the right: right edge → left edge
+			b.Links = append(b.Links, Line{l.card.Right(), l.y, sc.X, sy})
+		case sc.X < l.card.X: // a column to the left: left edge → right edge
+			b.Links = append(b.Links, Line{l.card.X, l.y, sc.Right(), sy})
+		default: // the same column: along the right edge
+			b.Links = append(b.Links, Line{l.card.Right(), l.y, sc.Right(), sy})
 		}
 	}
-	b.H = cy - b.Y
+	right, bottom := g.x+leftW, g.y-bandGap
+	for _, c := range cards {
+		right, bottom = max(right, c.Right()), max(bottom, c.Bottom())
+	}
+	b.W, b.H = right-b.X, bottom+bandGap-b.Y
 	return b
+}
+
+// linkPath is a band link's curve: it leaves and enters the cards'
+// edges sideways, bulging into the gutter when both ends are on one side.
+func linkPath(l Line) string {
+	d1, d2 := 10, 10
+	switch {
+	case l.X2 > l.X1:
+		d1, d2 = 20, -20
+	case l.X2 < l.X1:
+		d1, d2 = -20, 20
+	}
+	return fmt.Sprintf("M%d %d C%d %d %d %d %d %d", l.X1, l.Y1, l.X1+d1, l.Y1, l.X2+d2, l.Y2, l.X2, l.Y2)
 }
 
 // routeLines are a Route card's lines under its title and host.

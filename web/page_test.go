@@ -261,6 +261,21 @@ func TestInitialStateRidesAlong(t *testing.T) {
 	assert.Len(t, init.State.Pods, len(s.Pods))
 }
 
+// The topology says which settings its labels show, in the format
+// static/js/render.js compares with each state (a difference refetches it).
+func TestTopologyCarriesItsSettings(t *testing.T) {
+	s := testSnapshot(2)
+	s.LoadBalancer.Type, s.LoadBalancer.CrossZone = "NLB", true
+	s.Network.Encapsulation, s.Network.KubeProxyMode = "IPIP", "ipvs"
+	s.Cluster.OpenShiftVersion = "4.10"
+	_, doc := render(t, s)
+	svg := byTestID(doc, "topology")
+	require.Len(t, svg, 1)
+	got, _ := attr(svg[0], "data-settings")
+	assert.Equal(t, "NLB|true|IPIP|ipvs|4.10", got)
+	assert.Contains(t, text(byTestID(doc, "cluster-line")[0]), "4.10")
+}
+
 func TestLargeClusterPageLeavesTheStateToTheSocket(t *testing.T) {
 	s := testSnapshot(PageStateMaxPods + 1)
 	require.Greater(t, len(s.Pods), PageStateMaxPods)

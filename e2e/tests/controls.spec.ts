@@ -77,6 +77,88 @@ test('traffic rate and client mix', async ({ page, request }) => {
   await expect(page.getByTestId('traffic-rps')).toHaveValue(String(before.rps));
 });
 
+test('the diagram and the top bar follow the settings without a reload', async ({ page, request }) => {
+  await openLive(page);
+  const topo = page.getByTestId('topology');
+  const line = page.getByTestId('cluster-line');
+  await expect(topo).toContainText('Classic · cross-zone off');
+  await expect(topo).toContainText('kube-proxy iptables');
+  await expect(line).toContainText('OpenShift 4.16');
+  await page.evaluate(() => ((window as any).notReloaded = true));
+
+  // kube-proxy alone changes nothing else that is drawn.
+  await page.getByTestId('net-kubeproxy').selectOption('ipvs');
+  await expect(topo).toContainText('kube-proxy ipvs');
+  await page.getByTestId('lb-type').selectOption('NLB');
+  await page.getByTestId('lb-crosszone').check();
+  await page.getByTestId('net-encap').selectOption('IPIP');
+  await page.getByTestId('ocp-version').selectOption('4.10');
+  await pollState(request, (s) => s.cluster.openShiftVersion).toBe('4.10');
+  await expect(topo).toContainText('NLB · cross-zone on');
+  await expect(topo).toContainText('Calico IPIP');
+  await expect(topo).toContainText('kube-proxy ipvs');
+  await expect(line).toContainText('OpenShift 4.10');
+  await expect(topo).toHaveAttribute('data-settings', 'NLB|true|IPIP|ipvs|4.10');
+
+  // Someone else changes them back (the API): this page follows too.
+  await postJSON(request, '/api/commands', { type: 'setLoadBalancer', lbType: 'Classic', crossZone: false });
+  await postJSON(request, '/api/commands', { type: 'setNetwork', encapsulation: 'VXLAN', kubeProxyMode: 'iptables' });
+  await postJSON(request, '/api/commands', { type: 'setOpenShiftVersion', version: '4.16' });
+  await expect(topo).toContainText('Classic · cross-zone off');
+  await expect(topo).toContainText('kube-proxy iptables');
+  await expect(line).toContainText('OpenShift 4.16');
+  expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+  // Settled: the topology is not fetched again and again (a refetch waits 3 s).
+  let refetches = 0;
+  page.on('request', (r) => void (new URL(r.url()).pathname === '/' && refetches++));
+  await page.waitForTimeout(4000);
+  expect(refetches).toBe(0);
+});
+
+test('a refused command shows no oc command and its control goes back to the state', async ({ page, request }) => {
+  await openLive(page);
+  const rps = String((await getState(request)).traffic.rps);
+  const oc = page.getByTestId('oc-command');
+  const before = await oc.textContent();
+  await page.getByTestId('traffic-rps').fill('-3');
+  await page.getByTestId('traffic-rps').press('Enter');
+  await expect(page.getByTestId('error-toast')).toBeVisible();
+  await expect(page.getByTestId('error-toast')).toContainText('rps');
+  await expect(page.getByTestId('traffic-rps')).toHaveValue(rps);
+  await page.waitForTimeout(500); // the strip's module (oc.js) would be in by now
+  await expect(oc).toHaveText(before ?? '');
+  await expect(oc).not.toContainText('requests per second');
+  // An accepted one shows.
+  await page.getByTestId('traffic-rps').fill('7');
+  await page.getByTestId('traffic-rps').press('Enter');
+  await ocShows(page, '7 requests per second');
+  await pollState(request, (s) => s.traffic.rps).toBe(7);
+  await postJSON(request, '/api/commands', { type: 'setTraffic', rps: Number(rps) });
+});
+
+test('shortcuts act wherever the focus is but a field: Space and → after clicking a button', async ({ page, request }) => {
+  await openLive(page);
+  await postJSON(request, '/api/clock', { paused: true });
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');
+  const t0 = (await getState(request)).timeMs;
+  await page.getByTestId('advance').click(); // the button keeps the focus
+  await pollState(request, (s) => s.timeMs).toBe(t0 + 1000);
+  await expect(page.getByTestId('advance')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await pollState(request, (s) => s.timeMs).toBe(t0 + 2000);
+  await page.keyboard.press(' '); // play, not a second click on "+1 s"
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'false');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');
+  // In a field, the keys are the field's.
+  await page.getByTestId('traffic-rps').focus();
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(300);
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('traffic-rps').blur();
+  await postJSON(request, '/api/clock', { paused: false });
+});
+
 test('fail and recover a node and an AZ', async ({ page, request }) => {
   await openLive(page);
   const node = page.getByTestId('node-toggle').first();

@@ -76,12 +76,32 @@ test('a presenter and three followers: followers cannot change the room and see 
   const start = await shown(presenter);
   for (const f of followers) expect(await shown(f)).toBe(start);
 
-  // A follower's scale is refused: 403, shown in the error toast; nothing changes.
+  // A follower's presenter-only controls are disabled and say why; the presenter's are not.
+  const scaleUp = (p: Page) => p.locator(`[data-testid="deployment-control"][data-deployment="${DEP}"] [data-testid="scale-up"]`);
+  const because = /Only the presenter can change this room/;
+  for (const id of ['pause', 'advance', 'speed', 'lb-type', 'lb-crosszone', 'traffic-rps', 'netpol-mode', 'scenario-load']) {
+    await expect(followers[0].getByTestId(id)).toBeDisabled();
+    await expect(followers[0].getByTestId(id)).toHaveAttribute('title', because);
+    await expect(presenter.getByTestId(id)).toBeEnabled();
+  }
+  await expect(scaleUp(followers[0])).toBeDisabled();
+  await expect(scaleUp(followers[0])).toHaveAttribute('title', because);
+  await expect(followers[0].getByTestId('node-toggle').first()).toBeDisabled();
+  await expect(scaleUp(presenter)).toBeEnabled();
+  await expect(followers[0].getByTestId('room-fork')).toBeEnabled();
+
+  // A follower's scale (its key, +) is refused: 403, whose API text stays
+  // as scripts know it; the page says it in its own words, shows no oc
+  // command, and nothing changes.
   const refused = followers[0].waitForResponse((r) => new URL(r.url()).pathname === `${base}/api/commands`);
-  await followers[0].locator(`[data-testid="deployment-control"][data-deployment="${DEP}"] [data-testid="scale-up"]`).dispatchEvent('click');
-  expect((await refused).status()).toBe(403);
-  await expect(followers[0].getByTestId('error-toast')).toBeVisible();
-  await expect(followers[0].getByTestId('error-toast')).toContainText('forbidden');
+  await followers[0].keyboard.press('+');
+  const answer = await refused;
+  expect(answer.status()).toBe(403);
+  expect((await answer.json()).error).toContain("server: forbidden: only the room's presenter may change it");
+  await expect(followers[0].getByTestId('error-toast')).toHaveText('Only the presenter can change this room — Fork it to experiment.');
+  await expect.poll(() => shown(followers[0])).toBe(start);
+  await followers[0].waitForTimeout(500); // the strip's module (oc.js) would be in by now
+  await expect(followers[0].getByTestId('oc-command')).not.toContainText('oc scale');
   const state = await (await presenter.request.get(`${base}/api/state`)).json();
   expect(state.deployments.find((d: any) => `${d.namespace}/${d.name}` === DEP).replicas).toBe(start);
   expect(await shown(presenter)).toBe(start);
@@ -155,6 +175,7 @@ test('a follower forks a private copy, changes it, and returns', async ({ browse
   await follower.waitForURL((u) => u.pathname === created.url);
   await expect(follower.getByTestId('room-role')).toHaveAttribute('data-role', 'follower');
   expect(await shown(follower)).toBe(start);
+  await expect(follower.locator(`[data-testid="deployment-control"][data-deployment="${DEP}"] [data-testid="scale-up"]`)).toBeDisabled();
   await follower.context().close();
 });
 

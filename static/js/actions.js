@@ -60,14 +60,16 @@ export class Actions {
   }
 
   /**
-   * Shows the oc equivalent and sends the command.
+   * Sends the command and, once the server accepted it, shows its oc
+   * equivalent.
    * @param {Record<string, any>} cmd
    * @param {{quiet?: boolean}} [opts] quiet: throw instead of the toast
    */
   async send(cmd, opts = {}) {
-    this.show(cmd);
     try {
-      return await postJSON('/api/commands', cmd);
+      const res = await postJSON('/api/commands', cmd);
+      this.show(cmd);
+      return res;
     } catch (err) {
       if (opts.quiet) throw err;
       this.showError(err);

@@ -10,7 +10,7 @@ import { MSG } from './protocol.js';
 import { State } from './state.js';
 import { SimClock } from './clock.js';
 import { Socket } from './socket.js';
-import { Renderer } from './render.js';
+import { Renderer, setText } from './render.js';
 import { Controls, onCommandState } from './controls.js';
 import { startExtras } from './extras.js';
 import { apiURL, roomToken } from './base.js';
@@ -152,8 +152,8 @@ function start(svg, canvas) {
     },
   });
 
-  // Nodes, zones, Routes or Services the SVG does not draw: fetch the page
-  // again and take its topology (at most every few seconds).
+  // Nodes, zones, Routes, Services or settings the SVG does not draw: fetch
+  // the page again and take its topology and cluster line (at most every few seconds).
   let refreshing = false;
   let lastRefresh = -Infinity;
   /** @type {number | undefined} */
@@ -178,6 +178,7 @@ function start(svg, canvas) {
         const node = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (doc.importNode(fresh, true)));
         current.replaceWith(node);
         renderer.setSvg(node);
+        setText(doc.querySelector('[data-testid="cluster-line"]'), parsed.querySelector('[data-testid="cluster-line"]')?.textContent || '');
         seen.state = -1;
       }
     } catch (err) {

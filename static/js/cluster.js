@@ -122,34 +122,38 @@ export class ClusterControls {
   wire() {
     const e = this.el;
     const doc = this.doc;
+    /** Sends a command; a refused one puts the controls back as the state has them. @param {Record<string, any>} c */
+    const send = async (c) => {
+      if ((await this.actions.send(c)) === null) this.sync(true);
+    };
     doc.querySelector('[data-testid="cluster-controls"]')?.addEventListener('click', (ev) => {
       const b = /** @type {Element} */ (ev.target).closest('button');
       if (!b) return;
       if (b.matches('[data-testid="node-toggle"]')) {
         const ready = b.getAttribute('data-ready') !== 'true';
-        this.actions.send({ type: 'setNodeReady', node: b.getAttribute('data-node'), ready });
+        send({ type: 'setNodeReady', node: b.getAttribute('data-node'), ready });
       } else if (b.matches('[data-testid="zone-toggle"]')) {
         const down = b.getAttribute('data-down') !== 'true';
-        this.actions.send({ type: 'setZoneDown', zone: b.getAttribute('data-zone'), down });
+        send({ type: 'setZoneDown', zone: b.getAttribute('data-zone'), down });
       }
     });
-    e.lbType?.addEventListener('change', () => this.actions.send({ type: 'setLoadBalancer', lbType: e.lbType.value }));
-    e.crossZone?.addEventListener('change', () => this.actions.send({ type: 'setLoadBalancer', crossZone: e.crossZone.checked }));
-    e.encap?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', encapsulation: e.encap.value }));
-    e.srcdst?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', sourceDestCheck: e.srcdst.checked }));
-    e.kubeProxy?.addEventListener('change', () => this.actions.send({ type: 'setNetwork', kubeProxyMode: e.kubeProxy.value }));
-    e.version?.addEventListener('change', () => this.actions.send({ type: 'setOpenShiftVersion', version: e.version.value }));
+    e.lbType?.addEventListener('change', () => send({ type: 'setLoadBalancer', lbType: e.lbType.value }));
+    e.crossZone?.addEventListener('change', () => send({ type: 'setLoadBalancer', crossZone: e.crossZone.checked }));
+    e.encap?.addEventListener('change', () => send({ type: 'setNetwork', encapsulation: e.encap.value }));
+    e.srcdst?.addEventListener('change', () => send({ type: 'setNetwork', sourceDestCheck: e.srcdst.checked }));
+    e.kubeProxy?.addEventListener('change', () => send({ type: 'setNetwork', kubeProxyMode: e.kubeProxy.value }));
+    e.version?.addEventListener('change', () => send({ type: 'setOpenShiftVersion', version: e.version.value }));
     e.rps?.addEventListener('change', () => {
       const rps = Number(e.rps.value);
       if (e.rps.value === '' || !Number.isFinite(rps)) return;
-      this.actions.send({ type: 'setTraffic', rps });
+      send({ type: 'setTraffic', rps });
     });
     e.browser?.addEventListener('input', () => setText(e.browserPct, `${e.browser.value}%`));
     e.browser?.addEventListener('change', () => {
       const s = this.snapshot();
       if (!s) return;
       const t = /** @type {any} */ (s).traffic || { rps: 0, mix: [] };
-      this.actions.send({ type: 'setTraffic', rps: t.rps, mix: withBrowserShare(t.mix, Number(e.browser.value)) });
+      send({ type: 'setTraffic', rps: t.rps, mix: withBrowserShare(t.mix, Number(e.browser.value)) });
     });
     e.policy?.addEventListener('change', () => this.setPolicy(e.policy.value));
 
@@ -182,13 +186,16 @@ export class ClusterControls {
       if (hasAllow) cmds.push(del(POLICY_ALLOW));
     }
     for (const c of cmds) {
-      if ((await this.actions.send(c)) === null) break;
+      if ((await this.actions.send(c)) === null) return this.sync(true);
     }
     if (cmds.length > 1) this.actions.showMany(cmds);
   }
 
-  /** Brings every control in line with the latest state. */
-  sync() {
+  /**
+   * Brings every control in line with the latest state.
+   * @param {boolean} [force] the traffic fields too while they have focus
+   */
+  sync(force) {
     const s = /** @type {any} */ (this.snapshot());
     if (!s) return;
     const doc = this.doc;
@@ -222,11 +229,11 @@ export class ClusterControls {
     setChecked(e.srcdst, !!s.network?.sourceDestCheck);
     setValue(e.kubeProxy, s.network?.kubeProxyMode);
     setValue(e.version, s.cluster?.openShiftVersion);
-    if (e.rps && doc.activeElement !== e.rps && s.traffic) {
+    if (e.rps && (force || doc.activeElement !== e.rps) && s.traffic) {
       const v = String(s.traffic.rps);
       if (e.rps.value !== v) e.rps.value = v;
     }
-    if (e.browser && doc.activeElement !== e.browser && s.traffic) {
+    if (e.browser && (force || doc.activeElement !== e.browser) && s.traffic) {
       const pct = browserShare(s.traffic.mix);
       if (e.browser.value !== String(pct)) e.browser.value = String(pct);
       setText(e.browserPct, `${pct}%`);

@@ -4,6 +4,7 @@
 // a refused request shows its error in the error toast.
 
 import { apiURL, authHeaders } from './base.js';
+import { FOLLOWER_TEXT } from './room.js';
 
 /** How long the error toast stays, wall ms. */
 const TOAST_MS = 6000;
@@ -47,8 +48,11 @@ export async function postJSON(url, body) {
   } catch {
     // not JSON: keep the status line
   }
-  throw new Error(msg);
+  throw new Error(human(msg));
 }
+
+/** An API error in the page's words (a follower's refusal). @param {string} msg */
+const human = (msg) => (msg.startsWith('server: forbidden') ? FOLLOWER_TEXT : msg);
 
 export class Controls {
   /**
@@ -64,7 +68,7 @@ export class Controls {
     this.toast = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="error-toast"]'));
     /** @type {number | undefined} */
     this.toastTimer = undefined;
-    /** @type {((cmd: Record<string, unknown>) => void) | null} called with each command sent (the oc strip) */
+    /** @type {((cmd: Record<string, unknown>) => void) | null} called with each command accepted (the oc strip) */
     this.onCommand = null;
   }
 
@@ -138,9 +142,9 @@ export class Controls {
       li.getAttribute('data-command') === 'scaleRouters'
         ? { type: 'scaleRouters', replicas }
         : { type: 'scale', namespace: id.slice(0, slash), deployment: id.slice(slash + 1), replicas };
-    this.onCommand?.(body);
     try {
       await postJSON('/api/commands', body);
+      this.onCommand?.(body);
     } catch (err) {
       if (li.getAttribute('data-pending') === String(replicas)) {
         li.removeAttribute('data-pending');
@@ -150,11 +154,16 @@ export class Controls {
     }
   }
 
-  /** @param {KeyboardEvent} ev */
+  /**
+   * The shortcuts, unless a field has the focus; Space on a button is
+   * pause/play too, but in a dialog or a drawer.
+   * @param {KeyboardEvent} ev
+   */
   key(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const t = /** @type {Element} */ (ev.target);
-    if (t.closest?.('input, select, textarea, button, [contenteditable]')) return;
+    if (t.closest?.('input, select, textarea, [contenteditable]')) return;
+    if (ev.key === ' ' && t.closest?.('[role="dialog"] button, .drawer button')) return;
     const first = this.doc.querySelector('[data-testid="deployment-control"]:not([data-command="scaleRouters"])');
     switch (ev.key) {
       case ' ':
@@ -189,7 +198,7 @@ export class Controls {
   showError(err) {
     const t = this.toast;
     if (!t) return;
-    t.textContent = err instanceof Error ? err.message : String(err);
+    t.textContent = human(err instanceof Error ? err.message : String(err));
     t.hidden = false;
     clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => this.hideToast(), TOAST_MS);

@@ -16,12 +16,32 @@ import { podState, setText } from './render.js';
  * @param {number} y
  */
 export function placeNear(el, x, y) {
+  placeBeside(el, new DOMRect(x, y + 8, 0, 0));
+}
+
+/**
+ * Places a popover beside a box (client coordinates): to its right, else
+ * to its left, top aligned, inside the window.
+ * @param {HTMLElement} el
+ * @param {DOMRect} box
+ */
+export function placeBeside(el, box) {
   el.hidden = false;
   const r = el.getBoundingClientRect();
-  const left = Math.max(8, Math.min(x + 8, innerWidth - r.width - 8));
-  const top = Math.max(8, Math.min(y + 8, innerHeight - r.height - 8));
+  let left = box.right + 8;
+  if (left + r.width > innerWidth - 8 && box.left - r.width - 8 >= 8) left = box.left - r.width - 8;
+  left = Math.max(8, Math.min(left, innerWidth - r.width - 8));
+  const top = Math.max(8, Math.min(box.top, innerHeight - r.height - 8));
   el.style.left = `${Math.round(left)}px`;
   el.style.top = `${Math.round(top)}px`;
+}
+
+/**
+ * Moves focus to el, if it is still in the page.
+ * @param {Element | null | undefined} el
+ */
+function focusOn(el) {
+  if (el?.isConnected) /** @type {HTMLElement} */ (el).focus({ preventScroll: true });
 }
 
 export class PodMenu {
@@ -43,6 +63,8 @@ export class PodMenu {
     this.menuPod = '';
     /** @type {string} node whose hidden pods are listed */
     this.overflowNode = '';
+    /** the menu's pod and its node: it sits beside them, and focus returns there (anchor) */
+    this.at = { pod: '', node: '' };
   }
 
   wire() {
@@ -55,8 +77,13 @@ export class PodMenu {
       const pod = this.pod(this.menuPod);
       if (!pod) return undefined;
       const ref = { namespace: pod.namespace, pod: pod.name };
-      if (id === 'pod-delete') this.actions.send({ type: 'deletePod', ...ref });
-      else if (id === 'pod-ready-toggle') this.actions.send({ type: 'setPodReady', ...ref, ready: readinessFailing(pod) });
+      if (id === 'pod-delete') {
+        // Done with this pod: the menu closes once the server took it.
+        const was = this.menuPod;
+        this.actions.send({ type: 'deletePod', ...ref }).then((res) => {
+          if (res && this.menuPod === was) this.closeMenu(true);
+        });
+      } else if (id === 'pod-ready-toggle') this.actions.send({ type: 'setPodReady', ...ref, ready: readinessFailing(pod) });
       else if (id === 'pod-live-fail') this.actions.send({ type: 'setPodLive', ...ref, live: !pod.live });
       else if (id === 'pod-trace') this.traceToPod(pod);
       return undefined;
@@ -66,7 +93,9 @@ export class PodMenu {
       if (!b) return;
       if (b.matches('[data-testid="overflow-close"]')) this.closeOverflow();
       else if (b.matches('[data-testid="overflow-pod"]')) {
+        // The list gives way to the menu (it would cover it).
         const r = b.getBoundingClientRect();
+        this.closeOverflow();
         this.openMenu(b.getAttribute('data-pod') || '', r.right, r.top);
       }
     });
@@ -78,22 +107,45 @@ export class PodMenu {
   }
 
   /**
-   * Opens the pod menu for a pod near a point.
+   * Opens the pod menu for a pod: beside its box, or beside its node's
+   * "+N more pods" when it has none, else near a point.
    * @param {string} id
    * @param {number} x
    * @param {number} y
    */
   openMenu(id, x, y) {
+    const m = this.el.menu;
     this.menuPod = id;
-    this.el.menu?.setAttribute('data-pod', id);
+    m?.setAttribute('data-pod', id);
     this.syncMenu();
-    if (this.el.menu) placeNear(this.el.menu, x, y);
-    /** @type {HTMLElement | null | undefined} */ (this.el.menu?.querySelector('[data-testid="pod-delete"]'))?.focus();
+    this.at = { pod: id, node: this.pod(id)?.node || '' };
+    const a = this.anchor();
+    if (m && a) placeBeside(m, a.getBoundingClientRect());
+    else if (m) placeNear(m, x, y);
+    /** @type {HTMLElement | null | undefined} */ (m?.querySelector('.menu button:enabled, .popover-close'))?.focus(); // Delete, unless disabled
   }
 
-  closeMenu() {
+  /**
+   * Closes the pod menu; focus goes back to its pod (or "+N more pods")
+   * when it was in the menu, or when refocus says so.
+   * @param {boolean} [refocus]
+   */
+  closeMenu(refocus) {
+    const m = this.el.menu;
+    const back = refocus || !!m?.contains(this.doc.activeElement);
     this.menuPod = '';
-    if (this.el.menu) this.el.menu.hidden = true;
+    if (m) m.hidden = true;
+    if (back) focusOn(this.anchor());
+  }
+
+  /** The menu's pod box as drawn now (the SVG may have been redrawn), else its node's "+N more pods". */
+  anchor() {
+    return this.doc.querySelector(`.stage-inner g.pod[data-pod="${CSS.escape(this.at.pod)}"]`) || this.more(this.at.node);
+  }
+
+  /** @param {string} node its "+N more pods" */
+  more(node) {
+    return this.doc.querySelector(`.stage-inner [data-testid="pod-overflow"][data-node="${CSS.escape(node)}"]`);
   }
 
   /**
@@ -107,11 +159,16 @@ export class PodMenu {
     this.el.overflow?.setAttribute('data-node', node);
     this.syncOverflow();
     if (this.el.overflow) placeNear(this.el.overflow, x, y);
+    /** @type {HTMLElement | null | undefined} */ (this.el.overflow?.querySelector('button'))?.focus();
   }
 
+  /** Closes the list; focus goes back to its "+N more pods" when it was in the list. */
   closeOverflow() {
+    const o = this.el.overflow;
+    const back = o?.contains(this.doc.activeElement) && this.more(this.overflowNode);
     this.overflowNode = '';
-    if (this.el.overflow) this.el.overflow.hidden = true;
+    if (o) o.hidden = true;
+    if (back) focusOn(back);
   }
 
   /** Closes whichever popover is open; true when one was. */
@@ -176,7 +233,9 @@ export class PodMenu {
     if (!box || !this.overflowNode) return;
     const node = this.overflowNode;
     const drawn = new Set(Array.from(this.doc.querySelectorAll(`g.pod[data-node="${CSS.escape(node)}"]`), (g) => g.getAttribute('data-pod')));
-    const hidden = (this.snapshot()?.pods || []).filter((p) => p.node === node && !drawn.has(`${p.namespace}/${p.name}`));
+    const hidden = (this.snapshot()?.pods || [])
+      .filter((p) => p.node === node && !drawn.has(`${p.namespace}/${p.name}`))
+      .sort((a, b) => byName.compare(a.name, b.name) || byName.compare(a.namespace, b.namespace));
     setText(box.querySelector('[data-testid="overflow-title"]'), `${hidden.length} more pod${hidden.length === 1 ? '' : 's'} on ${node.split('.')[0]}`);
     const ul = box.querySelector('.overflow-pods');
     if (!ul) return;
@@ -198,6 +257,9 @@ export class PodMenu {
     );
   }
 }
+
+/** Orders pod names as people read them ("web-2" before "web-10"). */
+const byName = new Intl.Collator('en', { numeric: true });
 
 /**
  * Whether a pod's readiness probe is made to fail: the snapshot's flag;

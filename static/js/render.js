@@ -115,6 +115,9 @@ export class Renderer {
     this.podNode = new Map();
     /** @type {Set<string>} element ids showing a lookup */
     this.lookups = new Set();
+    /** @type {WeakMap<Element, string>} pod box → podLabel; fitted: → what its name was cut for */
+    this.labels = new WeakMap();
+    this.fitted = new WeakMap();
     this.cssW = 0;
     this.cssH = 0;
     this.dpr = window.devicePixelRatio || 1;
@@ -143,6 +146,7 @@ export class Renderer {
     /** @type {Sprite[] | null} */
     this.sprites = null;
     this.spriteDpr = 0;
+    this.dotScale = 1;
     /** @type {ImageData | null} */
     this.img = null;
     this.buf = new Uint32Array(0);
@@ -245,6 +249,8 @@ export class Renderer {
   /** Measures the centre of every hop endpoint, relative to the canvas. */
   measure() {
     const base = this.canvas.getBoundingClientRect();
+    // A diagram drawn much smaller than its size (a large cluster fitted to the stage) gets smaller dots.
+    this.dotScale = Math.max(0.55, Math.min(1, (this.svg.getScreenCTM()?.a || 1) / 0.7));
     this.geo.clear();
     this.els.clear();
     /** @param {string} id @param {Element} el */
@@ -269,7 +275,8 @@ export class Renderer {
    * Brings the SVG and the controls in line with a snapshot.
    * @param {Snapshot} s
    * @returns {boolean} true when the snapshot has nodes, zones, Routes or
-   *   Services the SVG does not draw (the caller refetches the topology)
+   *   Services the SVG does not draw, or other settings than it was drawn
+   *   with (the caller refetches the topology)
    */
   syncState(s) {
     const svg = this.svg;
@@ -334,6 +341,10 @@ export class Renderer {
     const routeSig = JSON.stringify((s.routes || []).map((r) => [r.namespace, r.name, r.host, /** @type {any} */ (r).path, /** @type {any} */ (r).to, /** @type {any} */ (r).tls, /** @type {any} */ (r).balance, /** @type {any} */ (r).cookies]));
     if (this.routeSig !== undefined && routeSig !== this.routeSig) structural = true;
     this.routeSig = routeSig;
+    // The labels drawn from the settings (web.settingsKey): when those change, refetch.
+    const n = s.network;
+    const drawn = svg.getAttribute('data-settings');
+    if (drawn !== null && drawn !== `${s.loadBalancer?.type}|${!!s.loadBalancer?.crossZone}|${n?.encapsulation}|${n?.kubeProxyMode}|${s.cluster?.openShiftVersion}`) structural = true;
 
     this.syncDeployments(s);
     return structural;
@@ -436,6 +447,7 @@ export class Renderer {
     for (const st of POD_STATES) g.classList.toggle(`state-${st}`, st === state);
     setAttr(g, 'data-ready', String(p.ready));
     setAttr(g, 'data-phase', p.phase);
+    this.labels.set(g, podLabel(p));
     setText(g.querySelector('.pod-ip'), p.ip || '');
     setText(g.querySelector('.pod-status'), GLYPH[state]);
     setText(g.querySelector('title'), [id, p.ip, state, ...(p.router ? ['HAProxy router'] : [])].join(' · '));
@@ -483,11 +495,21 @@ export class Renderer {
    */
   syncMetrics(m, s) {
     const byPod = m.byPod || {};
+    /** @type {Element[]} */
+    const refit = [];
     for (const g of this.svg.querySelectorAll('g.pod[data-pod]')) {
       const n = byPod[g.getAttribute('data-pod') || ''] || 0;
       // Router pods serve nothing themselves: no count unless there is one.
-      setText(g.querySelector('.pod-count'), n === 0 && g.classList.contains('router') ? '' : compactCount(n));
+      const c = n === 0 && g.classList.contains('router') ? '' : compactCount(n);
+      setText(g.querySelector('.pod-count'), c);
+      // The name makes room when the count's shape (0, 00, 0.0k…) changes.
+      const key = `${c.replace(/\d/g, '0')}|${this.labels.get(g)}`;
+      if (this.fitted.get(g) !== key) {
+        this.fitted.set(g, key);
+        refit.push(g);
+      }
     }
+    if (refit.length) fitNames(refit, this.labels);
     const doc = this.doc;
     setText(doc.querySelector('[data-testid="metric-requests"]'), String(m.requests || 0));
 
@@ -607,7 +629,7 @@ export class Renderer {
    * kept as the coordinates and colours of its pixels.
    */
   buildSprites() {
-    const dpr = this.dpr;
+    const dpr = this.spriteDpr;
     const c = this.colors;
     /**
      * @param {number} half the sprite's half size, CSS px
@@ -768,8 +790,8 @@ export class Renderer {
    */
   draw(now, requests) {
     if (this.geometryDirty) this.measure();
-    if (this.spriteDpr !== this.dpr) {
-      this.spriteDpr = this.dpr;
+    if (this.spriteDpr !== this.dpr * this.dotScale) {
+      this.spriteDpr = this.dpr * this.dotScale;
       this.buildSprites();
     }
     this.growPositions();
@@ -1053,6 +1075,37 @@ class Dots {
     this.enc[this.n] = enc ? 1 : 0;
     this.n++;
   }
+}
+
+/**
+ * Cuts pod names to end 6 units before their counts, as drawn: the owner
+ * first (the suffix tells pods apart), then the end. One layout.
+ * @param {Element[]} gs
+ * @param {WeakMap<Element, string>} labels
+ */
+function fitNames(gs, labels) {
+  const all = gs.map((g) => {
+    const [name, count] = /** @type {SVGTextElement[]} */ (Array.from(g.querySelectorAll('.pod-name, .pod-count')));
+    const full = labels.get(g) ?? name.textContent ?? '';
+    name.textContent = `${full}…`;
+    return { name, count, full, text: full };
+  });
+  for (const f of all) {
+    const { name, count, full } = f;
+    const w = (/** @type {number} */ i, n = i) => name.getSubStringLength(i - n, n);
+    const room = +(count.getAttribute('x') || 0) - +(name.getAttribute('x') || 0) - (count.textContent ? count.getComputedTextLength() + 6 : 0);
+    const n = full.length;
+    const d = full.indexOf('·');
+    if (!n || w(n) <= room) continue;
+    for (const end of d > 0 ? [full.slice(d), ''] : ['']) {
+      const rest = w(n + 1, 1) + (end ? w(n, n - d) : 0);
+      let i = n - end.length - 1;
+      while (i > 1 && w(i) + rest > room) i--;
+      f.text = `${full.slice(0, i)}…${end}`;
+      if (w(i) + rest <= room) break;
+    }
+  }
+  for (const f of all) f.name.textContent = f.text;
 }
 
 /**

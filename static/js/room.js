@@ -7,7 +7,13 @@
 // link and QR code, and Return from a fork. Followers' votes on a
 // predict prompt are predict.js (loaded with the walkthrough player).
 
-import { apiURL, authHeaders, room, saveToken } from './base.js';
+import { apiURL, authHeaders, room, roomToken, saveToken } from './base.js';
+
+/** The page's words for a follower's refusal (the API's: server errFollower). */
+export const FOLLOWER_TEXT = 'Only the presenter can change this room — Fork it to experiment.';
+
+/** What only the presenter may use: commands, the clock, scenarios. */
+const PRESENTER_ONLY = '[data-action], [data-testid="cluster-controls"] :is(button, input, select), [data-testid="scenario-load"], [data-testid="import-apply"], [data-testid="scenario-save"]';
 
 /** This browser's role in the page's room: presenter or follower. */
 let current = room.open ? 'presenter' : 'follower';
@@ -44,6 +50,19 @@ export function wireRoom(doc) {
     }
     if (fork) fork.hidden = current === 'presenter';
     if (reset) reset.hidden = current !== 'presenter';
+    // Disabled for a follower, saying why (data-presenter-only keeps the title).
+    for (const c of /** @type {NodeListOf<HTMLButtonElement>} */ (doc.querySelectorAll(PRESENTER_ONLY))) {
+      const kept = c.getAttribute('data-presenter-only');
+      if (current === 'follower' && kept === null && !c.disabled) {
+        c.setAttribute('data-presenter-only', c.title);
+        c.title = FOLLOWER_TEXT;
+        c.disabled = true;
+      } else if (current === 'presenter' && kept !== null) {
+        c.removeAttribute('data-presenter-only');
+        c.title = kept;
+        c.disabled = false;
+      }
+    }
   }
 
   /** @param {unknown} err */
@@ -100,7 +119,7 @@ export function wireRoom(doc) {
   });
 
   if (!room.open) {
-    setRole('follower');
+    setRole(roomToken() ? 'presenter' : 'follower'); // until the server says
     fetch(apiURL('/api/room'), { headers: authHeaders({ Accept: 'application/json' }) })
       .then((res) => (res.ok ? res.json() : null))
       .then((info) => info && setRole(info.role))

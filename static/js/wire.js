@@ -58,6 +58,7 @@
  * @property {PodView[]} pods
  * @property {ServiceView[]} services
  * @property {RouteView[]} routes
+ * @property {{cni: string, encapsulation: string, kubeProxyMode: string, sourceDestCheck: boolean}} [network]
  * @property {Metrics} metrics
  */
 
