@@ -29,10 +29,13 @@ func (r *runner) sendFrame() {
 	r.pending.Requests = nil
 
 	r.sinceMetrics++
-	r.sinceState++
-	// A changed state waits until stateDue frames have passed since the
-	// last one: commands in a burst share one state.
-	stateChanged := r.sim.StateVersion() != r.sentVersion && r.sinceState >= r.stateDue
+	// A changed state spends a token (runner.go statesPerSecond); the
+	// cluster's own changes keep one back for a command's flush.
+	need := 2.0
+	if r.flushing {
+		need = 1
+	}
+	stateChanged := r.sim.StateVersion() != r.sentVersion && r.stateTokens >= need-tokenSlack
 	metricsDue := r.sinceMetrics >= r.metricsDue
 	if stateChanged || metricsDue {
 		snap := r.sim.Snapshot()
@@ -43,7 +46,7 @@ func (r *runner) sendFrame() {
 		snap.Metrics.History = h[max(0, len(h)-frameHistoryPoints):]
 		if stateChanged {
 			r.sentVersion = r.sim.StateVersion()
-			r.sinceState = 0
+			r.stateTokens--
 			payload.State = &snap
 		}
 		if metricsDue {

@@ -72,7 +72,8 @@ type FramePayload struct {
 	Requests []WireRequest    `json:"requests"`
 	Log      []model.LogEvent `json:"log"`
 	// State is set only when the state changed since the last frame
-	// that carried it, at most statesPerSecond times a second.
+	// that carried it, statesPerSecond times a second on average
+	// (runner.go's state budget).
 	State *model.Snapshot `json:"state,omitempty"`
 	// Metrics is set a few times a second.
 	Metrics *model.Metrics `json:"metrics,omitempty"`

@@ -26,11 +26,15 @@ const (
 	maxLogPerFrame = 200
 	// metricsPerSecond is how often frames carry metrics.
 	metricsPerSecond = 4
-	// statesPerSecond is how often, at most, frames carry the whole
-	// state: a burst of commands shares one state (at 30 frames/s, at
-	// most every third frame), which bounds the bytes a command storm
-	// sends to every client.
+	// statesPerSecond is how often, on average, frames carry the whole
+	// state: a burst of commands shares one state, which bounds the bytes
+	// a command storm sends to every client. The budget is a token bucket
+	// of stateBurst tokens; the cluster's own changes leave one token for
+	// a command, so a click's state goes out at once even while pods
+	// are starting.
 	statesPerSecond = 10
+	stateBurst      = 3
+	tokenSlack      = 1e-6 // a frame is 33,333,333 ns: three of them refill 0.99999999 tokens
 )
 
 // ErrStopped is returned by calls to a runner whose loop has ended.
@@ -75,7 +79,6 @@ type runner struct {
 	clock       Clock
 	frameEvery  time.Duration
 	metricsDue  int // frames between two frames with metrics
-	stateDue    int // frames between two frames with the state, at least
 	maxRequests int
 	hub         *hub
 	log         *slog.Logger
@@ -92,7 +95,8 @@ type runner struct {
 	seq          uint64  // seq of the last frame
 	sentVersion  uint64  // StateVersion of the last state sent
 	sinceMetrics int     // frames since the last metrics
-	sinceState   int     // frames since the last state
+	stateTokens  float64 // states that may be sent now (the token bucket)
+	flushing     bool    // this tick sends a command's state
 	pending      model.Output
 	skippedLog   int          // log events dropped from pending
 	scenario     ScenarioMeta // what the live Sim was loaded from (scenarios_api.go)
@@ -113,8 +117,7 @@ func newRunner(sim *model.Sim, clock Clock, frameRate, maxRequests int, h *hub, 
 		clock:       clock,
 		frameEvery:  time.Second / time.Duration(frameRate),
 		metricsDue:  max(1, frameRate/metricsPerSecond),
-		stateDue:    max(1, frameRate/statesPerSecond),
-		sinceState:  frameRate, // the first change goes out in the next frame
+		stateTokens: stateBurst,
 		maxRequests: maxRequests,
 		hub:         h,
 		log:         log,
@@ -198,13 +201,15 @@ func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check
 	return snap, applyErr
 }
 
-// flushState ticks at once when the next frame would carry the changed
-// state, so that a command's result reaches every viewer without waiting
-// for the next tick. Commands in a burst still share one state: within
-// stateDue frames of the last one, the change waits for its turn.
+// flushState ticks at once when the state changed and a state token is
+// left, so that a command's result reaches every viewer without waiting
+// for the next tick. Commands in a burst still share one state: without a
+// token, the change waits for the next frame that has one.
 func (r *runner) flushState() {
-	if r.sim.StateVersion() != r.sentVersion && r.sinceState+1 >= r.stateDue {
+	if r.sim.StateVersion() != r.sentVersion && r.stateTokens >= 1-tokenSlack {
+		r.flushing = true
 		r.tick(r.clock.Now())
+		r.flushing = false
 	}
 }
 
@@ -283,6 +288,9 @@ func (r *runner) clockState() ClockState {
 func (r *runner) tick(now time.Time) {
 	dt := min(now.Sub(r.lastWall), maxTickGap)
 	r.lastWall = now
+	if dt > 0 {
+		r.stateTokens = min(stateBurst, r.stateTokens+dt.Seconds()*statesPerSecond)
+	}
 	if !r.paused && dt > 0 {
 		r.carryMs += float64(dt) / float64(time.Millisecond) * r.speed
 		whole := int64(r.carryMs)

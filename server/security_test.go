@@ -171,10 +171,11 @@ func TestMetricsInPrometheusTextFormat(t *testing.T) {
 	require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"command","payload":{"type":"setNetwork"}}`)))
 	require.Eventually(t, func() bool { return h.srv.runner.hub.stats.commands[sourceWS][resultAccepted].Load() == 1 }, readTimeout, tickWait)
 	h.clock.Tick(10)
-	// The scale's state went out at once, in a frame of its own; then 10 ticks.
-	require.Equal(t, uint64(11), h.lastSeq())
-	readFramesTo(t, conn, 0, 11)
-	require.Eventually(t, func() bool { return h.srv.runner.hub.stats.messagesSent.Load() == 12 }, readTimeout, tickWait)
+	// The scale's and the setNetwork's states went out at once, each in a
+	// frame of its own (two of the bucket's three state tokens); then 10 ticks.
+	require.Equal(t, uint64(12), h.lastSeq())
+	readFramesTo(t, conn, 0, 12)
+	require.Eventually(t, func() bool { return h.srv.runner.hub.stats.messagesSent.Load() == 13 }, readTimeout, tickWait)
 
 	status, body := h.call(http.MethodGet, "/metrics", "")
 	require.Equal(t, http.StatusOK, status)
@@ -206,8 +207,8 @@ func TestMetricsInPrometheusTextFormat(t *testing.T) {
 		`podpath_commands_total{source="ws",result="accepted"} 1` + "\n",
 		`podpath_clients_dropped_total{reason="slow"} 0` + "\n",
 		`podpath_joins_total{kind="snapshot"} 1` + "\n",
-		"podpath_frames_broadcast_total 11\n",
-		"podpath_messages_sent_total 12\n",                 // the snapshot and 11 frames
+		"podpath_frames_broadcast_total 12\n",
+		"podpath_messages_sent_total 13\n",                 // the snapshot and 12 frames
 		`podpath_http_requests_total{code="2xx"} 1` + "\n", // POST commands; this GET is not counted yet
 		`podpath_http_requests_total{code="4xx"} 1` + "\n",
 		"podpath_virtual_time_seconds 0.333\n",

@@ -192,8 +192,12 @@ func TestFastForwardSendsOnlyWhatIsStillInFlight(t *testing.T) {
 	for _, r := range f.Requests {
 		assert.Greater(t, r.EndMs(), m.T, "finished requests are not sent")
 	}
-	state := h.nextState(conn) // within a few frames of the scale's own
-	assert.Equal(t, 8, deployment(t, state, "shop", "shop").ReadyReplicas)
+	state := f.State // this frame, or within a few frames when no state token was left
+	if state == nil {
+		s := h.nextState(conn)
+		state = &s
+	}
+	assert.Equal(t, 8, deployment(t, *state, "shop", "shop").ReadyReplicas)
 }
 
 func TestSamplingKeepsOneRequestInK(t *testing.T) {
@@ -266,4 +270,27 @@ func TestCommandAnswerWithoutState(t *testing.T) {
 		assert.Contains(t, string(body), "none", q)
 	}
 	assert.JSONEq(t, string(before), string(h.stateJSON()), "nothing changed")
+}
+
+// A command's state goes out at once while the state budget (a bucket of
+// stateBurst tokens, statesPerSecond a second) has a token; a burst beyond
+// it shares the next frame that has one. The cluster's own changes keep a
+// token back for commands.
+func TestCommandStatesSpendTheStateBudget(t *testing.T) {
+	h := newHarness(t)
+	conn := h.dial()
+	readSnapshot(t, conn)
+	h.post("/api/clock", `{"paused":true}`)
+	seq := h.lastSeq()
+	for i := range stateBurst + 1 {
+		h.post("/api/commands", fmt.Sprintf(scaleShop, 5+i))
+	}
+	assert.Equal(t, seq+stateBurst, h.lastSeq(), "one frame per command while tokens last, none for the fourth")
+	for range stateBurst {
+		_, f := readFrame(t, conn)
+		require.NotNil(t, f.State)
+	}
+	// The fourth command's state waits for a token: 1/statesPerSecond = 3 frames.
+	state := h.nextState(conn)
+	assert.Equal(t, 5+stateBurst, deployment(t, state, "shop", "shop").Replicas)
 }
