@@ -532,7 +532,10 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		if b.explain {
 			next := "No retries left."
 			if attempt < retries {
-				next = fmt.Sprintf("HAProxy retries (retries %d)%s.", retries, map[bool]string{true: " after 1 s", false: ""}[refused])
+				next = fmt.Sprintf("HAProxy retries (retries %d).", retries)
+				if refused {
+					next = fmt.Sprintf("HAProxy retries (retries %d) after 1 s.", retries)
+				}
 			}
 			b.notef(h, "%s Attempt %d of %d failed: %s. %s", h.Detail().Note, attempt+1, retries+1, problem, next)
 		}

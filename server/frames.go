@@ -15,7 +15,7 @@ const frameHistoryPoints = 5
 
 // sendFrame turns pending into one frame, encodes it once and hands it
 // to the hub. It runs on the loop.
-func (r *runner) sendFrame() {
+func (r *runner) sendFrame(command bool) {
 	r.seq++
 	requests, k := sample(r.pending.Requests, r.maxRequests)
 	strings, wire := encodeRequests(requests)
@@ -30,9 +30,9 @@ func (r *runner) sendFrame() {
 
 	r.sinceMetrics++
 	// A changed state spends a token (runner.go statesPerSecond); the
-	// cluster's own changes keep one back for a command's flush.
+	// cluster's own changes keep one back for a command's state.
 	need := 2.0
-	if r.flushing {
+	if command {
 		need = 1
 	}
 	stateChanged := r.sim.StateVersion() != r.sentVersion && r.stateTokens >= need-tokenSlack

@@ -96,7 +96,6 @@ type runner struct {
 	sentVersion  uint64  // StateVersion of the last state sent
 	sinceMetrics int     // frames since the last metrics
 	stateTokens  float64 // states that may be sent now (the token bucket)
-	flushing     bool    // this tick sends a command's state
 	pending      model.Output
 	skippedLog   int          // log events dropped from pending
 	scenario     ScenarioMeta // what the live Sim was loaded from (scenarios_api.go)
@@ -142,7 +141,7 @@ func (r *runner) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-ticker.C():
-			r.tick(now)
+			r.tick(now, false)
 		case c := <-r.calls:
 			c.fn()
 			close(c.done)
@@ -207,9 +206,7 @@ func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check
 // token, the change waits for the next frame that has one.
 func (r *runner) flushState() {
 	if r.sim.StateVersion() != r.sentVersion && r.stateTokens >= 1-tokenSlack {
-		r.flushing = true
-		r.tick(r.clock.Now())
-		r.flushing = false
+		r.tick(r.clock.Now(), true)
 	}
 }
 
@@ -284,8 +281,9 @@ func (r *runner) clockState() ClockState {
 }
 
 // tick advances virtual time by the wall time since the last tick times
-// the speed, unless paused, and sends one frame.
-func (r *runner) tick(now time.Time) {
+// the speed, unless paused, and sends one frame; command is set when a
+// command's state asks for it (flushState).
+func (r *runner) tick(now time.Time, command bool) {
 	dt := min(now.Sub(r.lastWall), maxTickGap)
 	r.lastWall = now
 	if dt > 0 {
@@ -301,7 +299,7 @@ func (r *runner) tick(now time.Time) {
 	}
 	r.collect()
 	r.hub.stats.virtualMs.Store(r.sim.Now())
-	r.sendFrame()
+	r.sendFrame(command)
 }
 
 // advance fast-forwards virtual time by ms in steps, keeping only the

@@ -282,12 +282,10 @@ func build(s model.Snapshot, lo layout) TopologyView {
 
 	nodeW := defaultNodeW(perZone)
 	cols := max(1, (nodeW-gridX-8+slotGap)/(slotW+slotGap))
-	privateR, regionR := prvR, regionRight
 	rows := min(maxRows, max(minRows, (minSlots+cols-1)/cols))
 	nodeH := nodeHeaderH + rows*slotH + (rows-1)*slotGap + 10
 	subnetH := subnetLabelH + nodeH + 8
 	laneH := laneTitleH + subnetH + 6
-	laneR := regionR - (regionRight - laneRight)
 
 	podsOn := map[string][]model.PodView{}
 	for _, p := range s.Pods {
@@ -296,12 +294,12 @@ func build(s model.Snapshot, lo layout) TopologyView {
 
 	y := laneY0
 	for _, z := range zones {
-		lane := LaneView{Rect: Rect{laneX, y, laneR - laneX, laneH}, Zone: z}
+		lane := LaneView{Rect: Rect{laneX, y, laneRight - laneX, laneH}, Zone: z}
 		if c := control[z]; c > 0 {
 			lane.ControlPlane = fmt.Sprintf("+ %d control-plane node%s", c, plural(c))
 		}
 		lane.Public = Rect{lbX, y + laneTitleH, lbW, subnetH}
-		lane.Private = Rect{prvX, y + laneTitleH, privateR - prvX, subnetH}
+		lane.Private = Rect{prvX, y + laneTitleH, prvR - prvX, subnetH}
 		lane.PrivateLabel = "private subnet"
 		for i, n := range workers[z] {
 			if i == 0 && n.Subnet != "" {
@@ -314,7 +312,7 @@ func build(s model.Snapshot, lo layout) TopologyView {
 		y += laneH + laneGap
 	}
 	lanesBottom := max(y-laneGap, laneY0+laneH)
-	t.Region = Rect{regionX, 6, regionR - regionX, lanesBottom + 8 - 6}
+	t.Region = Rect{regionX, 6, regionRight - regionX, lanesBottom + 8 - 6}
 
 	t.DNS = newDNSBox(s, t.Internet.Bottom()+14)
 	t.LB = newLB(s, t.Lanes)

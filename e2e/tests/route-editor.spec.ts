@@ -236,22 +236,7 @@ test('hostile text in a trace URL stays text, also in the server\'s error', asyn
 });
 
 test.afterAll(async ({ request }) => {
-  const r = original;
-  await postJSON(request, '/api/commands', {
-    type: 'apply',
-    object: {
-      apiVersion: 'route.openshift.io/v1',
-      kind: 'Route',
-      metadata: { name: 'shop', namespace: 'shop' },
-      spec: {
-        host: r.host,
-        path: r.path || undefined,
-        to: { kind: 'Service', name: 'shop', weight: 100 },
-        port: { targetPort: 'http' },
-        tls: r.tls ? { termination: r.tls.termination, insecureEdgeTerminationPolicy: r.tls.insecureEdgeTerminationPolicy || undefined } : undefined,
-      },
-    },
-  });
+  await restoreRoute(request);
   await request.post('/api/commands', { data: { type: 'delete', kind: 'Service', namespace: 'shop', name: 'shop-b' } }); // gone already if its test ran
   await resetCluster(request);
 });
