@@ -1078,41 +1078,62 @@ class Dots {
 }
 
 /**
- * Cuts pod names to end before their counts: the owner first (the suffix
- * tells pods apart), then the end. Widths are estimated per character
- * (bold 12.5 px name, 14 px count), never measured, so a new pod costs no
- * forced layout on the way to its first paint.
+ * Cuts pod names to end 6 units before their counts: the owner first (the
+ * suffix tells pods apart), then the end. Widths are measured on a canvas
+ * in the fonts the SVG uses, so a new pod costs no layout of the page on
+ * the way to its first paint.
  * @param {Element[]} gs
  * @param {WeakMap<Element, string>} labels
  */
 function fitNames(gs, labels) {
   for (const g of gs) {
     const [name, count] = Array.from(g.querySelectorAll('.pod-name, .pod-count'));
-    const full = labels.get(g) ?? name.textContent ?? '';
-    const room = +(count.getAttribute('x') || 0) - +(name.getAttribute('x') || 0) - (count.textContent ? count.textContent.length * 9.8 + 6 : 0);
-    name.textContent = fitText(full, room);
+    const w = textWidths(name, count);
+    const c = count.textContent || '';
+    const room = +(count.getAttribute('x') || 0) - +(name.getAttribute('x') || 0) - (c ? w.count(c) + 6 : 0);
+    name.textContent = fitText(labels.get(g) ?? name.textContent ?? '', room, w.name);
   }
 }
 
-/** Estimated width of s in the pod name's font, px. @param {string} s */
-function nameWidth(s) {
-  let w = 0;
-  for (const ch of s) w += /[ijlI.·:|!']/.test(ch) ? 4 : /[frt1()\- ]/.test(ch) ? 5.5 : /[mwMW]/.test(ch) ? 12 : /[A-Z]/.test(ch) ? 9.5 : 8;
-  return w;
+/** @type {{name: (s: string) => number, count: (s: string) => number} | null} */
+let widths = null;
+
+/**
+ * Text widths in the pod name's and count's fonts, read once from their
+ * computed style and measured on an offscreen canvas.
+ * @param {Element} name
+ * @param {Element} count
+ */
+function textWidths(name, count) {
+  if (!widths) {
+    const ctx = /** @type {CanvasRenderingContext2D} */ (name.ownerDocument.createElement('canvas').getContext('2d'));
+    const font = (/** @type {Element} */ el) => {
+      const cs = getComputedStyle(el);
+      return `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    };
+    const measure = (/** @type {string} */ f) => (/** @type {string} */ s) => {
+      ctx.font = f;
+      return ctx.measureText(s).width;
+    };
+    widths = { name: measure(font(name)), count: measure(font(count)) };
+  }
+  return widths;
 }
 
 /**
- * full, or cut with "…" to fit room px: keeping the part from "·" on.
+ * full, or cut with "…" to fit room: keeping the part from "·" on (the
+ * owner may shrink to nothing), else the start.
  * @param {string} full
  * @param {number} room
+ * @param {(s: string) => number} width
  */
-export function fitText(full, room) {
-  if (nameWidth(full) <= room) return full;
+function fitText(full, room, width) {
+  if (width(full) <= room) return full;
   const d = full.indexOf('·');
   for (const end of d > 0 ? [full.slice(d), ''] : ['']) {
-    for (let i = full.length - end.length - 1; i >= 1; i--) {
+    for (let i = full.length - end.length - 1; i >= (end ? 0 : 1); i--) {
       const t = `${full.slice(0, i)}…${end}`;
-      if (nameWidth(t) <= room) return t;
+      if (width(t) <= room) return t;
     }
   }
   return `${full.slice(0, 1)}…`;
