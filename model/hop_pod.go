@@ -1,0 +1,48 @@
+package model
+
+import "fmt"
+
+// This file holds the last hop: the app pod serving the request.
+
+// serveInPod: the app answers, then the response retraces the path.
+func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
+	d := s.deploys[target.Owner]
+	svc := s.settings.Latency.ServiceMs
+	if d != nil && d.Spec.ServiceMs > 0 {
+		svc = d.Spec.ServiceMs
+	}
+	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
+	if rp != nil {
+		if b.explain {
+			if be.Termination == "passthrough" {
+				b.notef(h, "pod %s ends TLS and serves the request; at L3 it sees the router pod %s as the source, and with passthrough no X-Forwarded-For is added, so the client IP is not visible to the pod", target.Key, rp.IP)
+			} else {
+				b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+			}
+		}
+		s.schedule(timer{At: h.EndMs, Kind: tmConnDone, Key: rp.Key, Pod: target.Key})
+	} else {
+		if b.explain {
+			b.notef(h, "pod %s serves the request", target.Key)
+		}
+	}
+	if rp != nil && target.RestartAt > 0 && target.RestartAt < h.EndMs {
+		// The kubelet kills the container mid-request: the router sees the
+		// connection closed without a response.
+		h.EndMs = max(target.RestartAt, h.StartMs)
+		b.t = h.EndMs
+		h.Failed = true
+		b.r.Reason = fmt.Sprintf("502 Bad Gateway: pod %s's container was restarted (liveness) before it answered; the router saw the connection close", target.Key)
+		b.respond(502, "http-error")
+		return
+	}
+	if rp != nil && h.EndMs-h.StartMs > be.TimeoutMs {
+		h.EndMs = h.StartMs + be.TimeoutMs
+		b.t = h.EndMs
+		h.Failed = true
+		b.r.Reason = fmt.Sprintf("504 Gateway Timeout: the pod did not answer within the router's server timeout (%d s)", be.TimeoutMs/1000)
+		b.respond(504, "http-error")
+		return
+	}
+	b.respond(200, "ok")
+}
