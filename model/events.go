@@ -114,7 +114,10 @@ type TraceResult struct {
 	Service string `json:"service,omitempty"`
 	Route   string `json:"route,omitempty"`
 	Reason  string `json:"reason,omitempty"`
-	Hops    []Hop  `json:"hops"`
+	// ExpandedURL is the URL after the calling pod's shell expanded its
+	// environment variables ($NAME), when it named any.
+	ExpandedURL string `json:"expandedURL,omitempty"`
+	Hops        []Hop  `json:"hops"`
 }
 
 // LoadRequest asks for many requests on a copy of the state.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -21,11 +22,22 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	}
 	b.r.ClientIP = from.IP
 	fromNode := s.nodeByName(from.Node)
-	sv, how := s.lookupService(u.Host, from.Namespace)
 	dnsSrc := from.IP + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
-	h := b.add(Hop{Kind: HopDNS, From: from.hopID, To: "dns", Src: dnsSrc, Dst: dnsServiceIP + ":53"}, s.jitter(lat.DNSMs))
-	if b.explain {
-		h.detail().NAT = "DNAT 172.30.0.10:53 → a dns-default pod :5353"
+	// An IP address in the URL needs no DNS query (an address from the
+	// pod's environment, say); one of the service network that no Service
+	// holds has no kube-proxy rule.
+	literal := isIPv4(u.Host)
+	if literal && s.serviceByClusterIP(u.Host) == nil && inServiceNetwork(u.Host) {
+		s.deadClusterIP(b, from, u, dnsSrc)
+		return
+	}
+	sv, how := s.lookupService(u.Host, from.Namespace)
+	h := &Hop{}
+	if !literal {
+		h = b.add(Hop{Kind: HopDNS, From: from.hopID, To: "dns", Src: dnsSrc, Dst: dnsServiceIP + ":53"}, s.jitter(lat.DNSMs))
+		if b.explain {
+			h.detail().NAT = "DNAT 172.30.0.10:53 → a dns-default pod :5353"
+		}
 	}
 	if sv == nil {
 		if b.explain {
@@ -39,7 +51,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	svcKey := sv.Spec.Namespace + "/" + sv.Spec.Name
 	b.r.Service = svcKey
 	headless := sv.ClusterIP == "None"
-	if b.explain {
+	if b.explain && !literal {
 		b.notef(h, "the pod asks CoreDNS (Service dns-default, 172.30.0.10; its pods listen on 5353) for %s", u.Host)
 	}
 	portIdx := -1
@@ -55,16 +67,17 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 			ready = append(ready, e)
 		}
 	}
-	rh := b.add(Hop{Kind: HopDNS, From: "dns", To: from.hopID, Src: dnsServiceIP + ":53", Dst: dnsSrc, Response: true}, s.jitter(lat.DNSMs))
-	b.dnsHops = len(b.r.Hops)
-	if headless {
-		if b.explain {
-			b.notef(rh, "headless Service %s: CoreDNS answers the ready pod IPs themselves (%d), no ClusterIP and no kube-proxy", svcKey, len(ready))
-		}
-	} else {
-		if b.explain {
-			b.notef(rh, "CoreDNS answers the ClusterIP %s of %s (%s) — a virtual IP on no interface", sv.ClusterIP, svcKey, how)
-		}
+	rh := &Hop{}
+	if !literal {
+		rh = b.add(Hop{Kind: HopDNS, From: "dns", To: from.hopID, Src: dnsServiceIP + ":53", Dst: dnsSrc, Response: true}, s.jitter(lat.DNSMs))
+		b.dnsHops = len(b.r.Hops)
+	}
+	switch {
+	case !b.explain || literal:
+	case headless:
+		b.notef(rh, "headless Service %s: CoreDNS answers the ready pod IPs themselves (%d), no ClusterIP and no kube-proxy", svcKey, len(ready))
+	default:
+		b.notef(rh, "CoreDNS answers the ClusterIP %s of %s (%s) — a virtual IP on no interface", sv.ClusterIP, svcKey, how)
 	}
 	if portIdx < 0 && !headless {
 		b.fail("refused", 0, fmt.Sprintf("Service %s has no port %d; kube-proxy has no rule, the connection to %s:%d is refused", svcKey, u.Port, sv.ClusterIP, u.Port))
@@ -185,4 +198,51 @@ func (s *Sim) lookupService(host, ns string) (*service, string) {
 		return sv, fmt.Sprintf("%s.%s.svc.cluster.local", name, svcNS)
 	}
 	return nil, fmt.Sprintf("no Service %s in namespace %s", name, svcNS)
+}
+
+// isIPv4 reports whether host is an IPv4 address rather than a name.
+func isIPv4(host string) bool {
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Is4()
+}
+
+// inServiceNetwork reports whether ip is in the service network.
+func inServiceNetwork(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && netip.MustParsePrefix(serviceNetworkCIDR).Contains(a)
+}
+
+func (s *Sim) serviceByClusterIP(ip string) *service {
+	for _, k := range sortedKeys(s.services) {
+		if s.services[k].ClusterIP == ip {
+			return s.services[k]
+		}
+	}
+	return nil
+}
+
+// deadClusterIP is a connection to an address of the service network that
+// no Service holds: kube-proxy has no rule for it (iptables; nftables
+// drops unallocated ClusterIPs too), the SYN leaves by the node's default
+// route and the VPC drops it, so the connect times out. When the address
+// came from the pod's environment, the note says whose it was.
+func (s *Sim) deadClusterIP(b *reqBuilder, from *pod, u parsedURL, src string) {
+	dst := u.Host + ":" + strconv.Itoa(u.Port)
+	h := b.add(Hop{Kind: HopService, From: from.hopID, To: from.hopID, Src: src, Dst: dst, Failed: true}, s.jitter(s.settings.Latency.PodNetMs))
+	reason := fmt.Sprintf("no Service has the ClusterIP %s: kube-proxy on %s has no rule for it, the SYN leaves by the node's default route and the VPC drops it; the connect times out", u.Host, from.Node)
+	for _, v := range from.Env {
+		if v.Value != u.Host || !strings.HasSuffix(v.Name, "_SERVICE_HOST") {
+			continue
+		}
+		name := strings.TrimSuffix(v.Name, "_SERVICE_HOST")
+		reason += fmt.Sprintf(". The address is %s from pod %s's environment, which the kubelet wrote when the container started (%s)", v.Name, from.Key, formatMs(from.EnvAt))
+		for _, k := range sortedKeys(s.services) {
+			if sv := s.services[k]; sv.Spec.Namespace == from.Namespace && envName(sv.Spec.Name) == name {
+				reason += fmt.Sprintf("; Service %s was deleted and created again since, with the new ClusterIP %s. Environment variables never change in a running container: recreate the pod (or call %s.%s.svc by DNS, which follows the new address)", k, sv.ClusterIP, sv.Spec.Name, sv.Spec.Namespace)
+			}
+		}
+		break
+	}
+	b.notef(h, "%s", reason)
+	b.fail("timeout", connectTimeoutMs*2, reason)
 }

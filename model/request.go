@@ -15,6 +15,11 @@ type parsedURL struct {
 	Path   string
 }
 
+// String is the URL with its port always written.
+func (u parsedURL) String() string {
+	return u.Scheme + "://" + u.Host + ":" + strconv.Itoa(u.Port) + u.Path
+}
+
 var errBadURL = errors.New("want an http:// or https:// URL with a host")
 
 func parseURL(raw string) (parsedURL, error) {

@@ -129,10 +129,14 @@ type pod struct {
 	ScheduledAt   int64
 	Created       int64 // creation order
 	Router        bool
-	gen           int // bumps on restart so stale timers are ignored
-	hopID         string
-	addr80        string // router pods: IP:80 and IP:443
-	addr443       string
+	// Env is the service-link environment the kubelet wrote when it last
+	// started the container (nil before that), EnvAt when (env.go).
+	Env     []EnvVar
+	EnvAt   int64
+	gen     int // bumps on restart so stale timers are ignored
+	hopID   string
+	addr80  string // router pods: IP:80 and IP:443
+	addr443 string
 }
 
 type service struct {
@@ -211,6 +215,7 @@ func New(sc Scenario) (*Sim, error) {
 	for _, p := range s.sortedPods() {
 		if p.Node != "" {
 			p.Phase, p.Running, p.Ready = "Running", true, true
+			s.writeEnv(p)
 		}
 	}
 	s.timers, s.timerRefs, s.freeRefs = nil, nil, nil

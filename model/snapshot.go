@@ -132,6 +132,9 @@ type PodView struct {
 	Owner            string            `json:"owner"` // deployment name
 	Router           bool              `json:"router"`
 	Active           int               `json:"activeConnections"`
+	// Env is the pod's service-link environment, only when asked for
+	// (SnapshotWithEnv; GET /api/state?env=…).
+	Env *PodEnv `json:"env,omitempty"`
 }
 
 // ServiceView is one Service with its EndpointSlice content.

@@ -137,7 +137,7 @@ func (m Metrics) clone() Metrics {
 // Trace runs one explained request on a copy of the state; the Sim itself
 // does not change.
 func (s *Sim) Trace(req TraceRequest) (TraceResult, error) {
-	c, u, err := s.prepare(req.URL, req.Client, req.From)
+	c, u, env, err := s.prepare(req.URL, req.Client, req.From)
 	if err != nil {
 		return TraceResult{}, err
 	}
@@ -164,7 +164,18 @@ func (s *Sim) Trace(req TraceRequest) (TraceResult, error) {
 		}
 	}
 	r := cp.send(cl, u, req.URL, true, true)
-	return TraceResult{Status: r.Status, Outcome: r.Outcome, Pod: r.Pod, Service: r.Service, Route: r.Route, Reason: r.Reason, Hops: r.Hops}, nil
+	res := TraceResult{Status: r.Status, Outcome: r.Outcome, Pod: r.Pod, Service: r.Service, Route: r.Route, Reason: r.Reason, Hops: r.Hops}
+	if len(env) > 0 && len(res.Hops) > 0 {
+		p := s.pods[req.From]
+		res.ExpandedURL = u.String()
+		var set []string
+		for _, v := range env {
+			set = append(set, v.Name+"="+v.Value)
+		}
+		d := res.Hops[0].detail()
+		d.Note = fmt.Sprintf("The shell in pod %s expands the URL to %s from its environment (%s), which the kubelet wrote when the container started (%s) from the Services that existed then. ", p.Key, res.ExpandedURL, strings.Join(set, ", "), formatMs(p.EnvAt)) + d.Note
+	}
+	return res, nil
 }
 
 // Load runs many requests on a copy of the state, spaced in virtual time,
@@ -179,7 +190,7 @@ func (s *Sim) Load(req LoadRequest) (LoadResult, error) {
 	if req.RPS < 0 || req.RPS > 1_000_000 {
 		return LoadResult{}, invalidf("rps", "0..1000000, got %v", req.RPS)
 	}
-	c0, u, err := s.prepare(req.URL, req.Client, req.From)
+	c0, u, _, err := s.prepare(req.URL, req.Client, req.From)
 	if err != nil {
 		return LoadResult{}, err
 	}
@@ -218,25 +229,33 @@ func (s *Sim) Load(req LoadRequest) (LoadResult, error) {
 }
 
 // prepare validates a trace or load request's URL, client and origin.
-func (s *Sim) prepare(rawURL, kind, from string) (*client, parsedURL, error) {
-	u, err := parseURL(rawURL)
-	if err != nil {
-		return nil, u, invalidf("url", "%v", err)
-	}
+// A URL sent from a pod may name the pod's environment variables
+// ($NAME or ${NAME}); env lists the ones it used.
+func (s *Sim) prepare(rawURL, kind, from string) (c *client, u parsedURL, env []EnvVar, err error) {
 	if from != "" {
 		p := s.pods[from]
 		if p == nil {
-			return nil, u, notFoundf("from: pod %q (want namespace/name of an existing pod)", from)
+			return nil, u, nil, notFoundf("from: pod %q (want namespace/name of an existing pod)", from)
 		}
-		return &client{ID: p.Key, Kind: "pod", IP: p.IP}, u, nil
+		expanded, env, err := s.expandEnv(rawURL, p)
+		if err != nil {
+			return nil, u, nil, err
+		}
+		if u, err = parseURL(expanded); err != nil {
+			return nil, u, nil, invalidf("url", "%v", err)
+		}
+		return &client{ID: p.Key, Kind: "pod", IP: p.IP}, u, env, nil
+	}
+	if u, err = parseURL(rawURL); err != nil {
+		return nil, u, nil, invalidf("url", "%v", err)
 	}
 	if kind == "" {
 		kind = "curl"
 	}
 	if err := oneOf("client", kind, ClientKinds); err != nil {
-		return nil, u, err
+		return nil, u, nil, err
 	}
-	return &client{Kind: kind}, u, nil
+	return &client{Kind: kind}, u, nil, nil
 }
 
 func (s *Sim) podClientExact(key string) *client {

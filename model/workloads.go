@@ -184,6 +184,7 @@ func (s *Sim) podRunning(t timer) {
 		return
 	}
 	p.Phase, p.Running = "Running", true
+	s.writeEnv(p)
 	s.changed()
 	s.logf("pod", p.hopID, "pod %s Running (containers started; readiness probe pending)", p.Key)
 	delay := s.ownerSpec(p).ReadinessDelayMs
@@ -322,6 +323,7 @@ func (s *Sim) podRestart(t timer) {
 	p.RestartAt = 0
 	p.Live = true
 	p.Running = true
+	s.writeEnv(p) // a new container: the kubelet writes the environment anew
 	s.changed()
 	s.setReady(p, false, "liveness probe failed 3 times: container restarted")
 	s.logf("pod", p.hopID, "pod %s container restarted (restarts=%d); same pod, same IP", p.Key, p.Restarts)

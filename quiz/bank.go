@@ -141,6 +141,13 @@ var bank = []concept{
 		explanation: "The router learns endpoints from EndpointSlices, but changes reach HAProxy through a reload at most every 5 s (ROUTER_RELOAD_INTERVAL). During the window old endpoints can still get traffic.",
 		lesson:      lessonScaling},
 
+	{id: "env-vars-at-start", topic: TopicServices,
+		prompt:      "A pod has been running for a day. Now Service cart is created in its namespace. What does the running pod's environment hold for cart?",
+		correct:     "nothing: the kubelet writes the *_SERVICE_HOST variables only when it starts a container, from the Services that exist then",
+		wrong:       []string{"CART_SERVICE_HOST and CART_SERVICE_PORT, added within a second", "CART_SERVICE_HOST, after the pod's next readiness probe", "the cart pod IPs, in CART_ENDPOINTS"},
+		explanation: "Environment variables of a running process never change. The service links (enableServiceLinks, on by default) are written at container start; a Service created later, or recreated with a new ClusterIP, is only seen by new containers. Cluster DNS follows changes at once, which is why DNS is the way to find a Service.",
+		lesson:      lessonEnvVars},
+
 	// --- components and namespaces ------------------------------------
 	{id: "ns-routers", topic: TopicComponents,
 		prompt:      "In which namespace do the default router pods (router-default) run?",

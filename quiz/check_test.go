@@ -95,7 +95,7 @@ func check(sim *model.Sim, q quiz.Question) error {
 	}
 	var ok func(string) bool
 	switch q.Kind {
-	case quiz.KindStatus:
+	case quiz.KindStatus, quiz.KindEnvVars:
 		ok = func(c string) bool {
 			switch {
 			case res.Status > 0:

@@ -20,6 +20,7 @@ const (
 	KindDNSZones   = "dns-zones"   // which AZs are in the DNS answer
 	KindRoutePath  = "route-path"  // which Route serves a path
 	KindRouteClaim = "route-claim" // which of two Routes for one host and path serves
+	KindEnvVars    = "env-vars"    // a pod's *_SERVICE_HOST after its Service was recreated
 	KindConcept    = "concept"     // a bank question
 )
 
@@ -58,6 +59,7 @@ var generators = []genEntry{
 	{KindDNSZones, TopicLB, (*generator).dnsZones},
 	{KindRoutePath, TopicRouting, (*generator).routePath},
 	{KindRouteClaim, TopicRouting, (*generator).routeClaim},
+	{KindEnvVars, TopicServices, (*generator).envRecreated},
 }
 
 // GeneratedKinds lists the generated kinds and their topics.

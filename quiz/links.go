@@ -37,6 +37,7 @@ const (
 	lessonSameNode    = "same-node"       // veth and a /32 route
 	lessonEphemeral   = "ephemeral-ip"    // pod IPs change
 	lessonReadiness   = "readiness"       // a failing readiness probe
+	lessonEnvVars     = "env-vars"        // *_SERVICE_HOST written at container start
 )
 
 // lessons maps each lesson to the walkthrough step that shows it. Step
@@ -67,6 +68,7 @@ var lessons = map[string]Link{
 	lessonCoreDNS:     {Scenario: "microservices", Step: 2},
 	lessonSvcRandom:   {Scenario: "microservices", Step: 4},
 	lessonNoEndpoints: {Scenario: "microservices", Step: 6},
+	lessonEnvVars:     {Scenario: "microservices", Step: 10},
 	lessonCalico:      {Scenario: "calico", Step: 3},
 	lessonCalicoBlock: {Scenario: "calico", Step: 1},
 	lessonSameNode:    {Scenario: "calico", Step: 2},

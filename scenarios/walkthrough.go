@@ -63,6 +63,9 @@ var highlightKinds = []string{"internet", "dns", "load-balancer", "lb-targets", 
 // highlightID is a topology element id (docs/contract.md) or a zone.
 var highlightID = regexp.MustCompile(`^(lb|node|pod|route|svc|zone):[a-z0-9][-a-z0-9./]*$`)
 
+// envReference is $NAME or ${NAME} in a URL sent from a pod.
+var envReference = regexp.MustCompile(`\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
+
 // convertStep checks one step of spec.steps (index i, from 0).
 func convertStep(c *objectContext, i int, step stepSpec) (Step, error) {
 	field := fmt.Sprintf("spec.steps[%d]", i)
@@ -119,7 +122,11 @@ func convertStep(c *objectContext, i int, step stepSpec) (Step, error) {
 		out.Predict = predict
 	}
 	if s := step.SendRequest; s != nil {
-		u, err := url.Parse(s.URL)
+		raw := s.URL
+		if s.From != "" { // $NAME from the calling pod's environment: checked when it is sent
+			raw = envReference.ReplaceAllString(raw, "1")
+		}
+		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return out, c.fail(field+".sendRequest.url", "step %d: %q is not an http or https URL", i+1, s.URL)
 		}

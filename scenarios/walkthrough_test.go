@@ -22,7 +22,7 @@ var walkthroughs = map[string]int{
 	"calico":         5,
 	"network-policy": 5,
 	"az-outage":      6,
-	"microservices":  7,
+	"microservices":  11,
 	"tls":            6,
 }
 
@@ -263,6 +263,36 @@ var proofs = map[string]stepProof{
 			return 0
 		}
 		return 2
+	},
+	"microservices#8": func(t *testing.T, before, _ *model.Sim) int {
+		from := resolvePod(t, before, "boutique/frontend")
+		snap, err := before.SnapshotWithEnv([]string{from})
+		require.NoError(t, err)
+		hosts := map[string]bool{}
+		for _, p := range snap.Pods {
+			if p.Env == nil {
+				continue
+			}
+			for _, v := range p.Env.Vars {
+				if name, ok := strings.CutSuffix(v.Name, "_SERVICE_HOST"); ok {
+					hosts[name] = true
+				}
+			}
+		}
+		all := map[string]bool{"KUBERNETES": true}
+		for _, sv := range snap.Services {
+			if sv.Namespace == "boutique" {
+				all[strings.ToUpper(sv.Name)] = true
+			}
+		}
+		if assert.Equal(t, all, hosts, "the namespace's Services and kubernetes") {
+			return 1
+		}
+		return 0
+	},
+	"microservices#10": func(t *testing.T, _, s *model.Sim) int {
+		res := trace(t, s, "http://$CART_SERVICE_HOST:$CART_SERVICE_PORT/cart", "curl", "boutique/frontend")
+		return map[string]int{"ok": 0, "refused": 1, "timeout": 2, "nxdomain": 3}[res.Outcome]
 	},
 	"tls#2": func(t *testing.T, _, s *model.Sim) int {
 		hop := hopOf(t, trace(t, s, "https://web.apps.demo.example.com/", "browser", ""), model.HopPodNet)

@@ -20,6 +20,8 @@ const MaxLoadCount = 1_000_000
 type (
 	stateReader interface {
 		State(ctx context.Context) (model.Snapshot, ClockState, error)
+		// StateWithEnv adds the named pods' environment ("all": every pod).
+		StateWithEnv(ctx context.Context, pods []string) (model.Snapshot, error)
 	}
 	// commander applies a command; raw is its JSON (for the room's
 	// state file). A room is one (rooms.go).
@@ -82,8 +84,17 @@ func newStateHandler(state stateReader, log *slog.Logger) *stateHandler {
 	return &stateHandler{state: state, log: log}
 }
 
+// ServeHTTP answers the snapshot; ?env=NS/POD (repeatable, or env=all)
+// adds those pods' environment variables, which are left out otherwise:
+// every pod holds every Service of its namespace several times over.
 func (h *stateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	snap, _, err := h.state.State(r.Context())
+	var snap model.Snapshot
+	var err error
+	if pods := r.URL.Query()["env"]; len(pods) > 0 {
+		snap, err = h.state.StateWithEnv(r.Context(), pods)
+	} else {
+		snap, _, err = h.state.State(r.Context())
+	}
 	if err != nil {
 		writeError(w, h.log, err)
 		return

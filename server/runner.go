@@ -255,6 +255,16 @@ func (r *runner) State(ctx context.Context) (model.Snapshot, ClockState, error) 
 	return snap, clock, err
 }
 
+// StateWithEnv is the snapshot with the environment of the named pods.
+func (r *runner) StateWithEnv(ctx context.Context, pods []string) (model.Snapshot, error) {
+	var snap model.Snapshot
+	var snapErr error
+	if err := r.do(ctx, func() { snap, snapErr = r.sim.SnapshotWithEnv(pods) }); err != nil {
+		return model.Snapshot{}, err
+	}
+	return snap, snapErr
+}
+
 // Trace runs one explained request on a copy of the live state.
 func (r *runner) Trace(ctx context.Context, req model.TraceRequest) (model.TraceResult, error) {
 	var res model.TraceResult

@@ -24,6 +24,7 @@ const route = (s: any, id: string) => s.routes.find((r: any) => `${r.namespace}/
 const weights = (s: any, id: string) => Object.fromEntries(route(s, id).to.map((t: any) => [t.service, t.weight]));
 const zone = (s: any, name: string) => s.zones.find((z: any) => z.name === name);
 const policies = (s: any) => (s.networkPolicies ?? []).length;
+const svc = (s: any, id: string) => s.services.find((v: any) => `${v.namespace}/${v.name}` === id);
 
 function ready(s: any, id: string, want: number, desired = want) {
   const d = dep(s, id);
@@ -156,6 +157,10 @@ const CHECKS: Record<string, Record<number, Check>> = {
     5: (s) => ready(s, 'boutique/cart', 2),
     6: (s, a) => (a ? ready(s, 'boutique/cart', 2) : ready(s, 'boutique/cart', 0)),
     7: (s) => ready(s, 'boutique/cart', 2),
+    8: (s) => ready(s, 'boutique/cart', 2),
+    9: (s) => expect(svc(s, 'boutique/cart'), 'cart deleted').toBeUndefined(),
+    10: (s, a) => (a ? expect(svc(s, 'boutique/cart')).toBeUndefined() : expect(svc(s, 'boutique/cart')).toBeTruthy()),
+    11: (s) => expect(svc(s, 'boutique/cart'), 'cart created again').toBeTruthy(),
   },
   tls: Object.fromEntries(
     [1, 2, 3, 4, 5, 6].map((k) => [k, (s: any) => {
