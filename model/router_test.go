@@ -352,3 +352,25 @@ func podNode(s Snapshot, key string) string {
 	}
 	return ""
 }
+
+// The template health-checks servers only when the backend has more than
+// one active endpoint: a weight-0 Service's servers do not count, so a
+// lone active server on a failed node is never marked DOWN and its
+// connects time out.
+func TestHealthChecksNeedTwoActiveEndpoints(t *testing.T) {
+	s, err := New(canaryScenario(100, 1, 0, 2))
+	require.NoError(t, err)
+	node := ""
+	for _, p := range s.Snapshot().Pods {
+		if p.Namespace == "shop" && strings.HasPrefix(p.Name, "shop-") && !strings.HasPrefix(p.Name, "shop-b-") {
+			node = p.Node
+		}
+	}
+	require.NotEmpty(t, node)
+	require.NoError(t, s.Apply(SetNodeReady{Node: node, Ready: false}))
+	s.AdvanceTo(20_000) // past 3 checks, before the pod turns NotReady
+	tr := traceURL(t, s, shopURL)
+	assert.Equal(t, 503, tr.Status)
+	assert.Contains(t, tr.Reason, "is down; the connect to")
+	assert.NotContains(t, tr.Reason, "marked all")
+}
