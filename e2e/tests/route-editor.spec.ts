@@ -146,7 +146,7 @@ test('warnings before Apply: a target port no Service port has, an empty host, e
 
   await page.getByTestId('re-port').fill('nope');
   await expect(note(page, 'port')).toHaveAttribute('data-kind', 'warning');
-  await expect(note(page, 'port')).toContainText('No port of Service shop (http 80) is named or numbered “nope”');
+  await expect(note(page, 'port')).toContainText('No endpoint port of Service shop (http 80→8080) is named or numbered “nope”');
   await expect(note(page, 'port')).toContainText('503');
 
   await page.getByTestId('re-host').fill('');
