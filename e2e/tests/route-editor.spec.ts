@@ -168,7 +168,7 @@ test('warnings before Apply: a target port no Service port has, an empty host, e
   await advance(request, 6_000); // the router's reload
   const tr = await postJSON(request, '/api/trace', { url: SHOP_URL });
   expect(tr.status).toBe(503);
-  expect(tr.reason).toContain('target port "nope" matches no port of Service shop/shop');
+  expect(tr.reason).toContain('targetPort "nope" names no endpoint port of Service shop/shop');
   await restoreRoute(request);
 });
 
