@@ -9,35 +9,11 @@ import (
 	"github.com/podpath/podpath/model"
 )
 
-const wildcardApp = `apiVersion: podpath.dev/v1alpha1
-kind: Scenario
-metadata: {name: team}
-spec:
-  router: {allowWildcardRoutes: true}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: team}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: team}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`
-
 // route-controller-manager turns an Ingress rule for *.x into a Route for
 // host wildcard.x with wildcardPolicy Subdomain; the router then serves
 // every host one label below x.
 func TestIngressWildcardHostBecomesSubdomainRoute(t *testing.T) {
-	sc, _, err := Parse([]byte(wildcardApp + `---
+	sc, _, err := Parse(append(readFixture(t, "wildcard-team.yaml"), `---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web, namespace: team}
@@ -45,7 +21,7 @@ spec:
   rules:
   - host: "*.team.apps.demo.example.com"
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
-`))
+`...))
 	require.NoError(t, err)
 	require.Len(t, sc.Routes, 1)
 	r := sc.Routes[0]
@@ -62,7 +38,7 @@ spec:
 // A Route host that starts with * is not a DNS-1123 subdomain: the
 // import names the field and says how a wildcard route is written.
 func TestRouteHostWithStarIsRejected(t *testing.T) {
-	_, _, err := Parse([]byte(wildcardApp + `---
+	_, _, err := Parse(append(readFixture(t, "wildcard-team.yaml"), `---
 apiVersion: route.openshift.io/v1
 kind: Route
 metadata: {name: web, namespace: team}
@@ -70,7 +46,7 @@ spec:
   host: "*.team.apps.demo.example.com"
   wildcardPolicy: Subdomain
   to: {kind: Service, name: web}
-`))
+`...))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `spec.host: "*.team.apps.demo.example.com" is not a DNS-1123 subdomain: a wildcard route is spec.wildcardPolicy: Subdomain on an ordinary host`)
 }

@@ -2,6 +2,8 @@
 // "Checked against the source: router and admission"), through the public HTTP
 // API of the real binary: real Route objects go in through `apply`, answers come
 // from /api/trace and /api/state.
+import path from 'node:path';
+import fs from 'node:fs/promises';
 import { test, expect, type APIRequestContext } from '@playwright/test';
 import { advance, getState, postJSON, SHOP_URL } from './helpers';
 
@@ -73,30 +75,10 @@ test('a * host is invalid; a Subdomain wildcard route is not admitted under the 
   expect(team.reason).toContain('wildcard routes are not allowed');
 });
 
-test('with WildcardsAllowed, www.team… serves one label below team…', async ({ request }) => {
-  const yaml = `apiVersion: podpath.dev/v1alpha1
-kind: Scenario
-metadata: {name: team}
-spec:
-  router: {allowWildcardRoutes: true}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: team}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: team}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
+test('with WildcardsAllowed, www.team… serves one label below team…', async ({ request }, testInfo) => {
+  // The team namespace of scenarios/testdata/wildcard-team.yaml (allowWildcardRoutes: true), plus a
+  // Subdomain Route.
+  const yaml = (await fs.readFile(path.join(path.dirname(testInfo.config.configFile ?? testInfo.config.rootDir), '..', 'scenarios', 'testdata', 'wildcard-team.yaml'), 'utf8')) + `---
 apiVersion: route.openshift.io/v1
 kind: Route
 metadata: {name: team, namespace: team}
