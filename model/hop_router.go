@@ -22,7 +22,7 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	m := cfg.match(u.Host, path, https, b.explain)
 	if b.explain { // routes the router was never given
 		for _, k := range sortedKeys(s.routes) {
-			if r := s.routes[k]; !r.Admitted && strings.EqualFold(r.Spec.Host, u.Host) {
+			if r := s.routes[k]; !r.Admitted && routeEntry(r.Spec).onHost(strings.TrimSuffix(u.Host, ".")) {
 				m.Rejected = append(m.Rejected, fmt.Sprintf("%s: not admitted (%s)", k, r.Reason))
 			}
 		}

@@ -525,6 +525,11 @@ func (b *backend) onHost(host string) bool {
 	return ok && !strings.Contains(label, ".")
 }
 
+// routeEntry is the host part of a route's map entry, admitted or not.
+func routeEntry(r Route) *backend {
+	return &backend{Host: r.Host, Domain: domainOf(r.Host), Wildcard: r.WildcardPolicy == "Subdomain"}
+}
+
 func (b *backend) serves(host, path string) bool {
 	return b.onHost(host) && pathMatches(b.Path, path)
 }

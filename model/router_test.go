@@ -138,6 +138,7 @@ func TestWildcardRouteNotAdmittedByDefault(t *testing.T) {
 	assert.Equal(t, "RouteNotAdmitted: wildcard routes are not allowed (IngressController routeAdmission.wildcardPolicy is WildcardsDisallowed)", rv.Reason)
 	tr := traceURL(t, s, "https://b.team.apps.demo.example.com/")
 	assert.Equal(t, 503, tr.Status)
+	assert.Contains(t, tr.Reason, "shop/team: not admitted (RouteNotAdmitted: wildcard routes are not allowed")
 }
 
 // With wildcards allowed, a wildcard route and the exact hosts of its
