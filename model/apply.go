@@ -534,9 +534,18 @@ func validateRoute(r Route) error {
 	if err := validName("metadata.name", r.Name); err != nil {
 		return err
 	}
+	if r.WildcardPolicy != "" {
+		if err := oneOf("spec.wildcardPolicy", r.WildcardPolicy, []string{"None", "Subdomain"}); err != nil {
+			return err
+		}
+	}
 	host := strings.ToLower(r.Host)
-	check := strings.TrimPrefix(host, "*.")
-	if host == "" || len(host) > 253 || !dns1123Subdomain.MatchString(check) {
+	switch {
+	case host == "" && r.WildcardPolicy == "Subdomain":
+		return invalidf("spec.host", "required with wildcardPolicy Subdomain: the router serves *.<the host's domain>, so give a host such as www.<domain>")
+	case strings.HasPrefix(host, "*"):
+		return invalidf("spec.host", "%q is not a DNS-1123 subdomain: a wildcard route is spec.wildcardPolicy Subdomain on an ordinary host (www.team.example.com serves *.team.example.com)", r.Host)
+	case host == "" || len(host) > 253 || !dns1123Subdomain.MatchString(host):
 		return invalidf("spec.host", "%q must be a DNS-1123 subdomain of at most 253 characters", r.Host)
 	}
 	if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
@@ -588,16 +597,14 @@ func validateRoute(r Route) error {
 			return err
 		}
 	}
-	if strings.HasPrefix(host, "*.") && r.WildcardPolicy != "Subdomain" {
-		return invalidf("spec.wildcardPolicy", "a *. host needs wildcardPolicy Subdomain")
-	}
 	return nil
 }
 
 // withDefaultHost gives a Route without spec.host the name the router
-// generates: <name>-<namespace>.<ingress domain>.
+// generates: <name>-<namespace>.<ingress domain> — not to a wildcard route,
+// which must name its host.
 func (s *Sim) withDefaultHost(r Route) Route {
-	if r.Host == "" && r.Name != "" && r.Namespace != "" {
+	if r.Host == "" && r.Name != "" && r.Namespace != "" && r.WildcardPolicy != "Subdomain" {
 		r.Host = r.Name + "-" + r.Namespace + "." + s.domain
 	}
 	return r

@@ -13,16 +13,15 @@ import (
 func (s *Sim) pickServer(rp *pod, rs *routerState, b *backend, clientIP string, explain bool, avoid string) (int, string) {
 	var buf [64]int
 	cands := buf[:0]
-	checked := len(b.Servers) > 1 // HAProxy health-checks only then
 	for i, sv := range b.Servers {
-		if sv.Weight > 0 && sv.Pod != avoid && !(checked && s.checkDown(rp, sv)) {
+		if sv.Weight > 0 && sv.Pod != avoid && !s.down(rp, b, sv) {
 			cands = append(cands, i)
 		}
 	}
 	if len(cands) == 0 {
 		return -1, ""
 	}
-	load := func(i int) float64 { return float64(rs.Active[b.Servers[i].Pod]) / b.Servers[i].Weight }
+	load := func(i int) float64 { return float64(rs.Active[b.Servers[i].Pod]) / float64(b.Servers[i].Weight) }
 	switch b.Balance {
 	case "roundrobin":
 		i := smoothRoundRobin(rs, b, cands)
@@ -71,6 +70,40 @@ func (s *Sim) pickServer(rp *pod, rs *routerState, b *backend, clientIP string, 
 		return pick, fmt.Sprintf("random (power of two choices): drew %s (%d open) and %s (%d open), took the less loaded %s",
 			b.Servers[a].IP, rs.Active[b.Servers[a].Pod], b.Servers[c].IP, rs.Active[b.Servers[c].Pod], b.Servers[pick].IP)
 	}
+}
+
+// cookieServer is HAProxy's cookie persistence: the server that the sticky
+// cookie id names — even one of a Service with weight 0 — unless health
+// checks have marked it DOWN: then, as the router's template sets no
+// `option persist`, HAProxy ignores the cookie and balances anew (−1, and
+// when explaining a note that says so).
+func (s *Sim) cookieServer(rp *pod, b *backend, id string, explain bool) (int, string) {
+	if id == "" {
+		return -1, ""
+	}
+	for i, sv := range b.Servers {
+		if sv.ID != id {
+			continue
+		}
+		if s.down(rp, b, sv) {
+			if !explain {
+				return -1, ""
+			}
+			return -1, fmt.Sprintf("sticky cookie %s names %s, which the health checks marked DOWN; without option persist HAProxy ignores the cookie and balances anew: ", b.CookieName[:8], sv.Addr)
+		}
+		if !explain {
+			return i, ""
+		}
+		return i, fmt.Sprintf("sticky cookie %s names this server, so the router skips balancing", b.CookieName[:8])
+	}
+	return -1, ""
+}
+
+// down says whether router rp holds server sv of backend b DOWN: the
+// router's template adds health checks only when the backend has more
+// than one active endpoint.
+func (s *Sim) down(rp *pod, b *backend, sv server) bool {
+	return b.ActiveEndpoints > 1 && s.checkDown(rp, sv)
 }
 
 // Router active health checks: a TCP connect every 5 s; a server that
@@ -129,11 +162,11 @@ func (s *Sim) unreachableSince(rp *pod, sv server) int64 {
 func weightedAt(servers []server, cands []int, u float64) int {
 	total := 0.0
 	for _, i := range cands {
-		total += servers[i].Weight
+		total += float64(servers[i].Weight)
 	}
 	x := u * total
 	for _, i := range cands {
-		x -= servers[i].Weight
+		x -= float64(servers[i].Weight)
 		if x < 0 {
 			return i
 		}
@@ -150,8 +183,8 @@ func smoothRoundRobin(rs *routerState, b *backend, cands []int) int {
 	}
 	total, best := 0.0, -1
 	for _, i := range cands {
-		cur[i] += b.Servers[i].Weight
-		total += b.Servers[i].Weight
+		cur[i] += float64(b.Servers[i].Weight)
+		total += float64(b.Servers[i].Weight)
 		if best < 0 || cur[i] > cur[best] {
 			best = i
 		}
@@ -161,25 +194,24 @@ func smoothRoundRobin(rs *routerState, b *backend, cands []int) int {
 	return best
 }
 
-// weightsNote explains the weight split: a Service's weight is divided
-// among its endpoints, so the split follows Services, not pod counts.
+// weightsNote explains the weight split: each Service's weight is divided
+// among its endpoints and scaled to integers (serverWeights), so the split
+// follows Services, not pod counts.
 func weightsNote(b *backend) string {
 	if len(b.Services) < 2 {
 		return ""
 	}
 	total := 0
 	for _, sv := range b.Services {
-		if sv.Endpoints > 0 {
-			total += sv.Weight
-		}
+		total += sv.ServerWeight * sv.Endpoints
 	}
 	var parts []string
 	for _, sv := range b.Services {
 		share := 0.0
-		if total > 0 && sv.Endpoints > 0 {
-			share = 100 * float64(sv.Weight) / float64(total)
+		if total > 0 {
+			share = 100 * float64(sv.ServerWeight*sv.Endpoints) / float64(total)
 		}
-		parts = append(parts, fmt.Sprintf("%s weight %d over %d pods (%.0f%%)", sv.Key, sv.Weight, sv.Endpoints, share))
+		parts = append(parts, fmt.Sprintf("%s weight %d over %d pods: HAProxy weight %d each (%.0f%%)", sv.Key, sv.Weight, sv.Endpoints, sv.ServerWeight, share))
 	}
-	return "weights are per Service and split across its endpoints: " + strings.Join(parts, "; ")
+	return "weights are per Service, divided among its endpoints and scaled to integers (the largest share 256, each at least 1): " + strings.Join(parts, "; ")
 }

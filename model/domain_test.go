@@ -189,29 +189,6 @@ func TestFact08NoPodsGives503Not404(t *testing.T) {
 	assert.Equal(t, 503, tr.Status, "unknown host")
 }
 
-// A Route may name any target port (the API server accepts it), but one
-// that no Service port has leaves the router without a server: the 503
-// says so, rather than blaming the endpoints.
-func TestRouteTargetPortMatchingNoServicePortGives503(t *testing.T) {
-	s := newShop(t)
-	r := shopScenario().Routes[0]
-	r.TargetPort = "nope"
-	require.NoError(t, s.Apply(Apply{Route: &r}), "a Route may name any port")
-	s.AdvanceTo(10_000) // past the router's reload
-	tr, err := s.Trace(TraceRequest{URL: shopURL})
-	require.NoError(t, err)
-	assert.Equal(t, 503, tr.Status, tr.Reason)
-	assert.Contains(t, tr.Reason, `target port "nope" matches no port of Service shop/shop`)
-	assert.NotContains(t, tr.Reason, "no ready endpoints")
-
-	r.TargetPort = "http" // by name, as the Service has it
-	require.NoError(t, s.Apply(Apply{Route: &r}))
-	s.AdvanceTo(20_000)
-	tr, err = s.Trace(TraceRequest{URL: shopURL})
-	require.NoError(t, err)
-	assert.Equal(t, 200, tr.Status, tr.Reason)
-}
-
 func TestFact09ClientIPKeptInXForwardedFor(t *testing.T) {
 	for _, lbType := range []string{"Classic", "NLB"} {
 		s := newShop(t)
@@ -572,48 +549,4 @@ func firstHop(hops []Hop, kind string) *Hop {
 		}
 	}
 	return nil
-}
-
-// Each HAProxy frontend consults only its own maps: plain HTTP checks the
-// Redirect routes first, then the plain and Allow routes; HTTPS checks
-// passthrough by SNI, then the edge/reencrypt routes. So the longest path
-// wins only among the routes that frontend serves.
-func TestFrontendsMatchOnlyTheirOwnRoutes(t *testing.T) {
-	sc := shopScenario() // shop/shop: edge at /, Redirect
-	sc.Routes = append(sc.Routes,
-		Route{Namespace: "shop", Name: "cart", Host: "shop.apps.demo.example.com", Path: "/cart",
-			To: RouteTarget{Service: "shop"}, TLS: &RouteTLS{Termination: "edge"}}, // None
-		Route{Namespace: "shop", Name: "api", Host: "shop.apps.demo.example.com", Path: "/api",
-			To: RouteTarget{Service: "shop"}}, // plain HTTP
-	)
-	s, err := New(sc)
-	require.NoError(t, err)
-	for _, tc := range []struct {
-		url, route string
-		status     int
-	}{
-		{"http://shop.apps.demo.example.com/cart/x", "shop/shop", 302},  // the redirect map first
-		{"https://shop.apps.demo.example.com/cart/x", "shop/cart", 200}, // longest edge path
-		{"https://shop.apps.demo.example.com/api/x", "shop/shop", 200},  // the plain route is not on 443
-		{"http://shop.apps.demo.example.com/api/x", "shop/shop", 302},   // Redirect wins over the longer plain path
-	} {
-		tr, err := s.Trace(TraceRequest{URL: tc.url})
-		require.NoError(t, err)
-		assert.Equal(t, tc.status, tr.Status, tc.url)
-		assert.Equal(t, tc.route, tr.Route, tc.url)
-	}
-	// Without the Redirect route, plain HTTP finds the plain /api route, and
-	// /cart (None) is not served on port 80 at all.
-	sc.Routes[0].TLS.InsecureEdgeTerminationPolicy = "None"
-	s, err = New(sc)
-	require.NoError(t, err)
-	tr, err := s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/api/x"})
-	require.NoError(t, err)
-	assert.Equal(t, 200, tr.Status)
-	assert.Equal(t, "shop/api", tr.Route)
-	tr, err = s.Trace(TraceRequest{URL: "http://shop.apps.demo.example.com/cart/x"})
-	require.NoError(t, err)
-	assert.Equal(t, 503, tr.Status)
-	assert.Contains(t, tr.Reason, "shop/cart: edge with insecureEdgeTerminationPolicy None, so it is not served on plain HTTP")
-	assert.Contains(t, tr.Reason, "plain HTTP (port 80)")
 }

@@ -19,10 +19,10 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 	}
 	https := u.Scheme == "https"
 	path := u.Path
-	m := cfg.match(u.Host, path, https)
+	m := cfg.match(u.Host, path, https, b.explain)
 	if b.explain { // routes the router was never given
 		for _, k := range sortedKeys(s.routes) {
-			if r := s.routes[k]; !r.Admitted && strings.EqualFold(r.Spec.Host, u.Host) {
+			if r := s.routes[k]; !r.Admitted && routeEntry(r.Spec).onHost(strings.TrimSuffix(u.Host, ".")) {
 				m.Rejected = append(m.Rejected, fmt.Sprintf("%s: not admitted (%s)", k, r.Reason))
 			}
 		}
@@ -54,16 +54,12 @@ func (s *Sim) routeInRouter(b *reqBuilder, c *client, rp *pod, u parsedURL, clie
 		}
 	}
 	if be.Cookies && c.Kind == "browser" {
-		if id, ok := c.Cookies[be.CookieName]; ok {
-			for i, sv := range be.Servers {
-				if sv.ID == id {
-					idx, why = i, fmt.Sprintf("sticky cookie %s names this server, so the router skips balancing", be.CookieName[:8])
-				}
-			}
-		}
+		idx, why = s.cookieServer(rp, be, c.Cookies[be.CookieName], b.explain)
 	}
 	if idx < 0 {
-		idx, why = s.pickServer(rp, rs, be, clientIP, b.explain, "")
+		var drew string
+		idx, drew = s.pickServer(rp, rs, be, clientIP, b.explain, "")
+		why += drew
 	}
 	if idx < 0 {
 		if passthrough {
@@ -220,7 +216,11 @@ func matchedBy(be *backend) string {
 	if be.Termination == "passthrough" {
 		return "SNI " + be.Host + "; passthrough routes match on the TLS server name only, no path"
 	}
-	return "host " + be.Host + ", longest matching path " + orSlash(be.Path)
+	host := "host " + be.Host
+	if be.Wildcard {
+		host = fmt.Sprintf("wildcard host *.%s (Route host %s, wildcardPolicy Subdomain)", be.Domain, be.Host)
+	}
+	return host + ", the most specific matching path " + orSlash(be.Path)
 }
 
 // noServerReason says why a backend had no server to pick.
@@ -235,12 +235,12 @@ func noServerReason(be *backend) string {
 	port := ""
 	for _, bs := range be.Services {
 		if bs.NoPort != "" {
-			noPort, port = append(noPort, bs.Key), bs.NoPort
+			noPort, port = append(noPort, fmt.Sprintf("Service %s (ports %s)", bs.Key, bs.Ports)), bs.NoPort
 		}
 	}
 	switch {
 	case len(be.Servers) == 0 && len(noPort) > 0:
-		return fmt.Sprintf("route %s's target port %q matches no port of Service %s (a Route may name any port; the router then has no server for it)", be.Key, port, strings.Join(noPort, ", "))
+		return fmt.Sprintf("route %s's targetPort %q names no endpoint port of %s: a Route's targetPort is the Service port's name or the pod's port number, not the Service's port (the API accepts any value; the router then has no server)", be.Key, port, strings.Join(noPort, ", "))
 	case len(be.Servers) == 0:
 		return fmt.Sprintf("route %s's Services have no ready endpoints in this router's configuration", be.Key)
 	case weighted == 0:

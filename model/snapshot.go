@@ -173,7 +173,8 @@ type RouteView struct {
 	Name      string `json:"name"`
 	Host      string `json:"host"`
 	Path      string `json:"path"`
-	// TargetPort is spec.port.targetPort (a Service port name or number).
+	// TargetPort is spec.port.targetPort: an endpoint port, by the Service
+	// port's name or the pod's port number.
 	TargetPort     string            `json:"targetPort,omitempty"`
 	WildcardPolicy string            `json:"wildcardPolicy,omitempty"`
 	To             []RouteTargetView `json:"to"`

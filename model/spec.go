@@ -165,6 +165,12 @@ type RouteTarget struct {
 }
 
 // Route is the part of route.openshift.io/v1 Route the simulation uses.
+// TargetPort is spec.port.targetPort: an endpoint port, by the Service
+// port's name or the pod's port number (not the Service's port); empty
+// means every port of the Service. WildcardPolicy is None (or empty) or
+// Subdomain: then, if the IngressController allows wildcards, the route
+// serves every host one label below its host's domain (www.team.example.com
+// serves *.team.example.com); a host starting with * is invalid.
 type Route struct {
 	Namespace         string            `json:"namespace"`
 	Name              string            `json:"name"`

@@ -3,6 +3,7 @@ package quiz
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/podpath/podpath/model"
@@ -289,4 +290,61 @@ func countReady(sv model.ServiceView) int {
 		}
 	}
 	return n
+}
+
+// statusRedirectSpecific: beside the host's edge or reencrypt Route with
+// Redirect, a /cart Route (edge with None, or plain) — the redirect map's
+// most specific match decides what plain HTTP to /cart gets.
+func (g *generator) statusRedirectSpecific() (Question, bool) {
+	r, ok := pickOne(g, g.routes(func(r model.RouteView) bool {
+		t := termination(r)
+		return (t == "edge" || t == "reencrypt") && r.TLS.InsecureEdgeTerminationPolicy == "Redirect" && (r.Path == "" || r.Path == "/") && len(g.readyPods(r)) > 0
+	}))
+	if !ok {
+		return Question{}, false
+	}
+	base, ok := g.routeSpec(routeKey(r))
+	if !ok {
+		return Question{}, false
+	}
+	cart := model.Route{Namespace: base.Namespace, Name: base.Name + "-cart", Host: base.Host, Path: "/cart", To: base.To, TargetPort: base.TargetPort}
+	kind := "plain, no TLS"
+	if g.rng.IntN(2) == 0 {
+		cart.TLS = &model.RouteTLS{Termination: "edge", InsecureEdgeTerminationPolicy: "None"}
+		kind = "edge, insecureEdgeTerminationPolicy None"
+	}
+	setup := []model.Command{model.Apply{Route: &cart}}
+	text := []string{fmt.Sprintf("add Route %s/%s (%s) for %s with path /cart", cart.Namespace, cart.Name, kind, cart.Host)}
+	url := routeURL(r, "http", "/cart")
+	prompt := fmt.Sprintf("Route %s (%s, insecureEdgeTerminationPolicy Redirect) serves %s on /. You add Route %s/%s (%s) on /cart. What does `curl %s` (plain HTTP) get?", routeKey(r), termination(r), r.Host, cart.Namespace, cart.Name, kind, url)
+	return g.statusQuestion(prompt, setup, text, settleReloadMs, model.TraceRequest{URL: url, Client: "curl"}, lessonInsecure, 0, nil)
+}
+
+// statusTargetPort: a Route's spec.port.targetPort set to the Service's
+// port, its pods' port number or the port's name; only the last two name
+// an endpoint port.
+func (g *generator) statusTargetPort() (Question, bool) {
+	r, ok := pickOne(g, g.routes(func(r model.RouteView) bool { return len(r.To) == 1 && len(g.readyPods(r)) > 0 }))
+	if !ok {
+		return Question{}, false
+	}
+	sv, ok := g.service(r.Namespace, r.To[0].Service)
+	if !ok || len(sv.Ports) != 1 || len(sv.Endpoints) == 0 || sv.Endpoints[0].Port == sv.Ports[0].Port {
+		return Question{}, false
+	}
+	base, ok := g.routeSpec(routeKey(r))
+	if !ok {
+		return Question{}, false
+	}
+	p := sv.Ports[0]
+	choices := []string{strconv.Itoa(p.Port), strconv.Itoa(sv.Endpoints[0].Port)}
+	if p.Name != "" {
+		choices = append(choices, p.Name)
+	}
+	base.TargetPort = choices[g.rng.IntN(len(choices))]
+	setup := []model.Command{model.Apply{Route: &base}}
+	text := []string{fmt.Sprintf("Route %s gets spec.port.targetPort: %s", routeKey(r), base.TargetPort)}
+	prompt := fmt.Sprintf("Service %s/%s has port %d (name %q) → targetPort %s on the pods, which listen on %d. Route %s is given spec.port.targetPort: %s. What does `curl %s` get 10 s later?",
+		sv.Namespace, sv.Name, p.Port, p.Name, p.TargetPort, sv.Endpoints[0].Port, routeKey(r), base.TargetPort, routeURL(r, "", ""))
+	return g.statusQuestion(prompt, setup, text, settleReloadMs, model.TraceRequest{URL: routeURL(r, "", ""), Client: "curl"}, lessonRouting, 19, nil)
 }

@@ -52,6 +52,8 @@ var generators = []genEntry{
 	{KindStatus, TopicTLS, (*generator).statusInsecure},
 	{KindStatus, TopicRouter, (*generator).statusScaledToZero},
 	{KindStatus, TopicTLS, (*generator).statusPassthroughEmpty},
+	{KindStatus, TopicTLS, (*generator).statusRedirectSpecific},
+	{KindStatus, TopicRouting, (*generator).statusTargetPort},
 	{KindStatus, TopicServices, (*generator).statusClusterIP},
 	{KindSourceIP, TopicRouter, (*generator).sourceIP},
 	{KindClientIP, TopicRouter, (*generator).clientIP},

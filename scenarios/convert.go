@@ -253,10 +253,12 @@ func convertRoute(c *objectContext, r *routev1.Route) (model.Route, error) {
 	}
 	out.WildcardPolicy = string(spec.WildcardPolicy)
 	if spec.Host != "" {
-		if err := c.checkRouteHost("spec.host", spec.Host, out.WildcardPolicy); err != nil {
+		if err := c.checkRouteHost("spec.host", spec.Host); err != nil {
 			return out, err
 		}
 		out.Host = spec.Host
+	} else if out.WildcardPolicy == "Subdomain" {
+		return out, c.fail("spec.host", "required with wildcardPolicy Subdomain (no host is generated for a wildcard route)")
 	} else if spec.Subdomain != "" {
 		c.warn("spec.subdomain", "not supported; the host is generated from the name and namespace")
 	}

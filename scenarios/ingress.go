@@ -69,11 +69,13 @@ func ingressRoutes(c *objectContext, ing *networkingv1.Ingress, services func(na
 			c.warn(ruleField+".host", "no host; OpenShift makes no Route for it")
 			continue
 		}
+		// A wildcard rule host *.x becomes the Route host wildcard.x with
+		// wildcardPolicy Subdomain, as the controller writes it.
 		host, wildcardPolicy := rule.Host, ""
 		if strings.HasPrefix(host, "*.") {
 			host, wildcardPolicy = "wildcard"+host[1:], "Subdomain"
 		}
-		if err := c.checkRouteHost(ruleField+".host", host, wildcardPolicy); err != nil {
+		if err := c.checkRouteHost(ruleField+".host", host); err != nil {
 			return nil, err
 		}
 		for j, path := range rule.HTTP.Paths {

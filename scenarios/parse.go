@@ -420,7 +420,7 @@ func (p *parser) finish() error {
 		if r.route.Host == "" {
 			// What OpenShift's API server does for a Route without a host.
 			r.route.Host = r.route.Name + "-" + r.route.Namespace + "." + domain
-			if err := r.at.checkRouteHost("spec.host", r.route.Host, r.route.WildcardPolicy); err != nil {
+			if err := r.at.checkRouteHost("spec.host", r.route.Host); err != nil {
 				if parseErr, ok := err.(*ParseError); ok {
 					parseErr.Message += " (generated from the name and namespace; set spec.host)"
 				}

@@ -109,14 +109,12 @@ func (c *objectContext) checkOneOf(field, value string, allowEmpty bool, allowed
 
 // checkRouteHost checks a Route host as OpenShift does: a DNS-1123
 // subdomain of at most 253 characters whose labels have at most 63. A
-// leading "*." is allowed only with wildcardPolicy Subdomain.
-func (c *objectContext) checkRouteHost(field, host, wildcardPolicy string) error {
+// host starting with * is not one: a wildcard route is wildcardPolicy
+// Subdomain on an ordinary host.
+func (c *objectContext) checkRouteHost(field, host string) error {
 	name := host
-	if strings.HasPrefix(host, "*.") {
-		if wildcardPolicy != "Subdomain" {
-			return c.fail(field, "%q: a wildcard host needs spec.wildcardPolicy Subdomain", host)
-		}
-		name = host[2:]
+	if strings.HasPrefix(host, "*") {
+		return c.fail(field, "%q is not a DNS-1123 subdomain: a wildcard route is spec.wildcardPolicy: Subdomain on an ordinary host (host www.team.example.com serves *.team.example.com)", host)
 	}
 	if len(host) > maxHostLength {
 		return c.fail(field, "must be no more than %d characters, got %d", maxHostLength, len(host))

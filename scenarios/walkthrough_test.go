@@ -128,6 +128,10 @@ var proofs = map[string]stepProof{
 		return 2
 	},
 	"weights#2": func(t *testing.T, _, s *model.Sim) int {
+		// The narration's server weights: 20 / 2 pods → 256, 10 / 4 pods → 64.
+		note := hopOf(t, trace(t, s, "https://web.apps.demo.example.com/", "curl", ""), model.HopPodNet).Note
+		require.Contains(t, note, "weights/web-a weight 20 over 2 pods: HAProxy weight 256 each")
+		require.Contains(t, note, "weights/web-b weight 10 over 4 pods: HAProxy weight 64 each")
 		res, err := s.Load(model.LoadRequest{URL: "https://web.apps.demo.example.com/", Count: 3000, Client: "curl"})
 		require.NoError(t, err)
 		share := float64(res.ByService["weights/web-b"]) / float64(res.Count)

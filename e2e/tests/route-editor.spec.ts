@@ -146,7 +146,7 @@ test('warnings before Apply: a target port no Service port has, an empty host, e
 
   await page.getByTestId('re-port').fill('nope');
   await expect(note(page, 'port')).toHaveAttribute('data-kind', 'warning');
-  await expect(note(page, 'port')).toContainText('No port of Service shop (http 80) is named or numbered “nope”');
+  await expect(note(page, 'port')).toContainText('No endpoint port of Service shop (http 80→8080) is named or numbered “nope”');
   await expect(note(page, 'port')).toContainText('503');
 
   await page.getByTestId('re-host').fill('');
@@ -168,7 +168,7 @@ test('warnings before Apply: a target port no Service port has, an empty host, e
   await advance(request, 6_000); // the router's reload
   const tr = await postJSON(request, '/api/trace', { url: SHOP_URL });
   expect(tr.status).toBe(503);
-  expect(tr.reason).toContain('target port "nope" matches no port of Service shop/shop');
+  expect(tr.reason).toContain('targetPort "nope" names no endpoint port of Service shop/shop');
   await restoreRoute(request);
 });
 

@@ -17,6 +17,7 @@ const NOTES = {
   10: ['“Sticky sessions are opt-in.”', 'The router sets a cookie by default: a browser that sends it back stays on one pod, while curl (no cookies) spreads over all of them.'],
   17: ['“Cross-zone load balancing is on.”', 'It is off as OpenShift creates the load balancer: an AZ whose load balancer node has no healthy target leaves the DNS answer; its clients go to the other zones.'],
   18: ['“Endpoint changes reach the router instantly.”', 'The endpoints changed, but HAProxy picks them up at its next batched reload, up to 5 s later; until then it uses the old list.'],
+  19: ['“A Route’s targetPort is the Service’s port.”', 'It names an endpoint port: the Service port’s name or the pod’s port number. On a Service 80→8080, targetPort 80 matches no endpoint, so the router has no server and answers 503.'],
 };
 
 export class Callouts {
@@ -60,6 +61,7 @@ export class Callouts {
       }
       if (!this.seen.has(1) && (r.hops || []).some((h) => h.kind === 'podnet' && h.from.startsWith('pod:openshift-ingress/'))) this.show(1);
       if (r.status === 503 && s && noReadyBackend(s, r)) this.show(8);
+      if (r.status === 503 && s && servicePortTarget(s, r)) this.show(19);
     }
     if (s && this.okAt > t - WINDOW_MS && idleTargets(s).length) this.show(5);
     this.recent = this.recent.filter((x) => x.t > t - WINDOW_MS).slice(-400);
@@ -111,6 +113,17 @@ function noReadyBackend(s, r) {
   return names.length > 0 && names.every((n) => {
     const v = (s.services || []).find((v) => `${v.namespace}/${v.name}` === n);
     return v && !(v.endpoints || []).some((e) => e.ready);
+  });
+}
+
+/** Whether a 503's Route names its Service's own port as targetPort. @param {any} s @param {any} r */
+function servicePortTarget(s, r) {
+  const [ns, name] = (r.route || '').split('/');
+  const route = (s.routes || []).find((x) => x.namespace === ns && x.name === name);
+  const target = route?.targetPort;
+  return !!target && (route.to || []).some((t) => {
+    const v = (s.services || []).find((v) => v.namespace === ns && v.name === t.service);
+    return (v?.ports || []).some((p) => String(p.port) === target && p.targetPort !== target && p.name !== target);
   });
 }
 

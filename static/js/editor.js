@@ -139,12 +139,16 @@ export function humanError(message) {
 }
 
 /**
- * Whether a Service port is the one a Route's target port names (by name,
- * number or target port, as the router finds it: model routePortIndex).
+ * Whether a Route's target port names an endpoint port of this Service
+ * port, as the router matches it (model routerEndpoints): the Service
+ * port's name or the pod's port number — its targetPort when a number,
+ * else the endpoints' port — never the Service's own port.
  * @param {{name?: string, port: number, targetPort?: string}} p
  * @param {string} target
+ * @param {{endpoints?: {port: number}[]}} svc
  */
-const portMatches = (p, target) => p.name === target || String(p.port) === target || p.targetPort === target;
+const portMatches = (p, target, svc) =>
+  p.name === target || (/^\d+$/.test(p.targetPort || '') ? p.targetPort === target : (svc.endpoints || []).some((e) => String(e.port) === target));
 
 /**
  * What OpenShift accepts in a Route but breaks its traffic, per note
@@ -165,13 +169,13 @@ export function routeWarnings(f, base, s) {
     const bad = [];
     for (const b of f.backends) {
       const svc = (s.services || []).find((v) => v.namespace === f.namespace && v.name === b.service);
-      if (svc && !(svc.ports || []).some((p) => portMatches(p, f.port))) {
-        bad.push(`${b.service} (${(svc.ports || []).map((p) => (p.name ? `${p.name} ${p.port}` : String(p.port))).join(', ') || 'no ports'})`);
+      if (svc && !(svc.ports || []).some((p) => portMatches(p, f.port, svc))) {
+        bad.push(`${b.service} (${(svc.ports || []).map((p) => `${p.name ? `${p.name} ` : ''}${p.port}→${p.targetPort}`).join(', ') || 'no ports'})`);
       }
     }
     if (bad.length) {
       const all = bad.length === f.backends.length;
-      out.port = `No port of Service ${bad.join(', ')} is named or numbered “${f.port}”: the router gets no server for ${all ? 'it, so every request gets 503' : 'that Service'}.`;
+      out.port = `No endpoint port of Service ${bad.join(', ')} is named or numbered “${f.port}” (a target port is the Service port's name or the pod's port number, not the Service's port): the router gets no server for ${all ? 'it, so every request gets 503' : 'that Service'}.`;
     }
   }
   if (f.backends.length && f.backends.every((b) => b.weight === 0)) {
