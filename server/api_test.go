@@ -163,7 +163,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"unknown trace field", "POST", "/api/trace", `{"url":"` + shopURL + `","verbose":true}`, 400, "verbose"},
 		{"load count 0", "POST", "/api/load", `{"url":"` + shopURL + `","count":0}`, 400, "count"},
 		{"load count too big", "POST", "/api/load", `{"url":"` + shopURL + `","count":1000001}`, 400, "count"},
-		{"unknown load field", "POST", "/api/load", `{"url":"` + shopURL + `","count":5,"n":5}`, 400, `"n"`},
+		{"unknown load field", "POST", "/api/load", `{"url":"` + shopURL + `","count":5,"n":5}`, 400, "n: unknown field"},
 		{"oversized load", "POST", "/api/load", big, 413, "too large"},
 	}
 	cases = append(cases, moreBadInputs...) // badinput_test.go
