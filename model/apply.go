@@ -101,7 +101,7 @@ func (s *Sim) Apply(c Command) error {
 	case SetNetwork:
 		return s.setNetwork(c)
 	case SetTraffic:
-		p := TrafficProfile{RPS: c.RPS, Clients: c.Clients, Mix: c.Mix}
+		p := TrafficProfile(c)
 		if p.Clients == 0 {
 			p.Clients = s.traffic.profile.Clients
 		}

@@ -200,7 +200,7 @@ func (c SetNetwork) Validate() error {
 // Validate checks the fields given; Apply keeps the clients and the mix
 // that are left out.
 func (c SetTraffic) Validate() error {
-	return validateTraffic("traffic", TrafficProfile{RPS: c.RPS, Clients: c.Clients, Mix: c.Mix})
+	return validateTraffic("traffic", TrafficProfile(c))
 }
 
 func (c SetOpenShiftVersion) Validate() error {

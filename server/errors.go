@@ -127,10 +127,24 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if status == http.StatusInternalServerError {
 		log.Error("request failed", "err", err)
 	}
-	if rec, ok := w.(interface{ noteError(error) }); ok {
-		rec.noteError(err) // for the access log line
-	}
+	noteError(w, err)
 	writeJSON(w, status, errorPayload(err))
+}
+
+// noteError tells the access log's recorder what went wrong, through the
+// writers that wrap it (compress).
+func noteError(w http.ResponseWriter, err error) {
+	for w != nil {
+		if rec, ok := w.(interface{ noteError(error) }); ok {
+			rec.noteError(err)
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }
 
 // upgradeError answers a WebSocket handshake the upgrader refused (its

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/podpath/podpath/model"
 )
 
@@ -107,7 +109,8 @@ func bearer(r *http.Request) string {
 // Ownership: id, parent, created, open, tokenHash, runner, hub, handler
 // and the handlers (walk, scenarios, quiz) are set before the room is
 // published and never change.
-// lastActive is atomic; bucket has its own mutex; the runner owns the Sim.
+// lastActive is atomic; commands is safe for concurrent use; the runner
+// owns the Sim and the room's API state.
 type room struct {
 	id        string
 	parent    string // the room this one was forked from, or ""
@@ -124,8 +127,7 @@ type room struct {
 
 	lastActive atomic.Int64 // unix ns of the last command or client
 
-	bucketMu sync.Mutex
-	bucket   *tokenBucket // commands per second of the whole room
+	commands *rate.Limiter // commands per second of the whole room
 
 	limits Limits
 	now    func() time.Time
@@ -169,11 +171,9 @@ const (
 // touch records activity, which keeps the room from expiring.
 func (rm *room) touch() { rm.lastActive.Store(rm.now().UnixNano()) }
 
-// allowCommand takes a token from the room's command bucket.
+// allowCommand takes a token from the room's command limiter.
 func (rm *room) allowCommand() error {
-	rm.bucketMu.Lock()
-	defer rm.bucketMu.Unlock()
-	if !rm.bucket.allow(rm.now()) {
+	if !rm.commands.AllowN(rm.now(), 1) {
 		return fmt.Errorf("%w: at most %g commands per second in one room (bursts of %d); this one was not applied", errRateLimited, rm.limits.RoomCommandRate, rm.limits.RoomCommandBurst)
 	}
 	return nil
@@ -268,8 +268,7 @@ type registry struct {
 	ctx     context.Context
 	wg      sync.WaitGroup
 
-	build func(id string, sim *model.Sim, meta ScenarioMeta) *room // makes a room's parts (server.go)
-	store *stateStore                                              // nil without a state directory
+	store *stateStore // nil without a state directory
 	max   int
 	idle  time.Duration
 	now   func() time.Time

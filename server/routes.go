@@ -26,9 +26,9 @@ func routes(d *deps, local *room) http.Handler {
 	mux.Use(accessLog(log, d.stats), recoverJSON(log), securityHeaders)
 	notFoundAndMethods(mux, log)
 
-	mux.Method(http.MethodGet, "/metrics", &metricsHandler{server: d.stats, rooms: d.rooms, store: d.store})
+	mux.Method(http.MethodGet, "/metrics", metricsHandler(&metricsCollector{server: d.stats, rooms: d.rooms, store: d.store}))
 	mux.Group(func(mux chi.Router) {
-		mux.Use(timeout(apiTimeout))
+		mux.Use(timeout(apiTimeout), compress)
 		mux.Get("/healthz", healthz)
 		if cfg.Static != nil {
 			mux.Handle("/static/*", cfg.Static) // it answers GET and HEAD itself
@@ -59,11 +59,12 @@ func roomRoutes(d *deps, rm *room) http.Handler {
 	mux := chi.NewRouter()
 	notFoundAndMethods(mux, log)
 
-	// /ws lives for as long as the connection: no timeout.
+	// /ws lives for as long as the connection: no timeout, and no
+	// compress middleware (its messages are deflated per message).
 	mux.Method(http.MethodGet, "/ws", newSocketHandler(r, h, rm, cfg.ClientBuffer, log).withLimits(limits, d.stats, d.conns).forRoom(rm))
 
 	mux.Group(func(mux chi.Router) {
-		mux.Use(timeout(apiTimeout))
+		mux.Use(timeout(apiTimeout), compress)
 		if cfg.Page != nil {
 			mux.Method(http.MethodGet, "/", newPageHandler(rm, cfg.Page, log))
 		}

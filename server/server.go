@@ -223,7 +223,7 @@ func (d *deps) newRoom(spec roomSpec) *room {
 		hub:       h,
 		limits:    cfg.Limits,
 		now:       cfg.Clock.Now,
-		bucket:    newTokenBucket(cfg.Limits.RoomCommandRate, cfg.Limits.RoomCommandBurst, cfg.Clock.Now()),
+		commands:  newLimiter(cfg.Limits.RoomCommandRate, cfg.Limits.RoomCommandBurst),
 	}
 	if !rm.open {
 		f.TokenHash = hex.EncodeToString(spec.hash[:])

@@ -184,7 +184,7 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
-	bucket := newTokenBucket(h.commandRate, h.commandBurst, time.Now())
+	limit := newLimiter(h.commandRate, h.commandBurst)
 	for {
 		data, err := readMessage(c.conn)
 		var netErr net.Error
@@ -205,7 +205,7 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 		var role string
-		if bucket.allow(time.Now()) {
+		if limit.Allow() {
 			role, err = h.handleAs(ctx, sess, data)
 		} else {
 			err = fmt.Errorf("%w: at most %g commands per second on one connection (bursts of %d); this one was not applied", errRateLimited, h.commandRate, h.commandBurst)
