@@ -186,6 +186,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 			var e ErrorPayload
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
 			assert.Contains(t, e.Error, tc.want)
+			assert.Equal(t, tc.status, statusOfCode(e.Code), "code %q", e.Code)
 
 			assert.JSONEq(t, string(state), string(h.stateJSON()), "the state did not change")
 			assert.Equal(t, clock, h.clockState(), "the clock did not change")

@@ -154,6 +154,7 @@ func TestBadWebSocketMessagesAreAnsweredAndChangeNothing(t *testing.T) {
 			var e ErrorPayload
 			require.NoError(t, json.Unmarshal(m.Payload, &e))
 			assert.Contains(t, e.Error, tc.want)
+			assert.NotEmpty(t, e.Code)
 			assert.JSONEq(t, string(state), string(h.stateJSON()), "the state did not change")
 			assert.Equal(t, clock, h.clockState(), "the clock did not change")
 		})

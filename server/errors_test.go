@@ -121,3 +121,16 @@ func TestErrorKindsTable(t *testing.T) {
 	p := errorPayload(assert.AnError)
 	assert.Equal(t, ErrorPayload{Error: "internal error", Code: "internal"}, p, "an unknown error shows nothing of itself")
 }
+
+// statusOfCode is the status errorKinds gives a code.
+func statusOfCode(code string) int {
+	if code == "bad_handshake" {
+		return http.StatusBadRequest
+	}
+	for _, k := range errorKinds {
+		if k.code == code {
+			return k.status
+		}
+	}
+	return http.StatusInternalServerError
+}
