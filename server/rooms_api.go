@@ -88,11 +88,7 @@ func (d *deps) forkRoom(rm *room) http.HandlerFunc {
 
 // copyOf is rm's current cluster as a scenario (every change included).
 func copyOf(ctx context.Context, rm *room) (model.Scenario, ScenarioMeta, error) {
-	sc, err := rm.runner.ExportScenario(ctx)
-	if err != nil {
-		return model.Scenario{}, ScenarioMeta{}, err
-	}
-	meta, err := rm.runner.CurrentScenario(ctx)
+	sc, meta, err := rm.runner.ExportScenario(ctx)
 	if err != nil {
 		return model.Scenario{}, ScenarioMeta{}, err
 	}

@@ -228,14 +228,17 @@ func (r *runner) CurrentScenario(ctx context.Context) (ScenarioMeta, error) {
 }
 
 // ExportScenario is the live cluster as a scenario, with every change
-// made since it was loaded, named after what it was loaded from.
-func (r *runner) ExportScenario(ctx context.Context) (model.Scenario, error) {
+// made since it was loaded, named after what it was loaded from, and
+// that, read in the same call.
+func (r *runner) ExportScenario(ctx context.Context) (model.Scenario, ScenarioMeta, error) {
 	var sc model.Scenario
+	var meta ScenarioMeta
 	err := r.do(ctx, func() {
+		meta = r.st.scenario
 		sc = r.sim.Scenario()
-		sc.Name, sc.Title, sc.Description = r.st.scenario.Name, r.st.scenario.Title, r.st.scenario.Description
+		sc.Name, sc.Title, sc.Description = meta.Name, meta.Title, meta.Description
 	})
-	return sc, err
+	return sc, meta, err
 }
 
 // Rename records that the live cluster was saved under a new name.

@@ -160,7 +160,7 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 }
 
 func (h *scenarioHandlers) export(w http.ResponseWriter, req *http.Request) {
-	sc, err := h.runner.ExportScenario(req.Context())
+	sc, _, err := h.runner.ExportScenario(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -194,7 +194,7 @@ func (h *scenarioHandlers) save(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
-	sc, err := h.runner.ExportScenario(req.Context())
+	sc, _, err := h.runner.ExportScenario(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
