@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -175,16 +174,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(tc.method, h.http.URL+tc.path, strings.NewReader(tc.body))
-			require.NoError(t, err)
-			resp, err := h.http.Client().Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-
-			assert.Equal(t, tc.status, resp.StatusCode)
-			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-			var e ErrorPayload
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+			e := h.errorOf(t, tc.method, tc.path, tc.body, tc.status)
 			assert.Contains(t, e.Error, tc.want)
 			assert.Equal(t, tc.status, statusOfCode(e.Code), "code %q", e.Code)
 

@@ -48,15 +48,7 @@ func TestHTTPErrorsCarryCodeAndField(t *testing.T) {
 	h := newHarness(t, withCatalog(""), func(c *Config) { c.Limits.APIRate = -1 })
 	for _, tc := range errorShapes {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(tc.method, h.http.URL+tc.path, strings.NewReader(tc.body))
-			require.NoError(t, err)
-			resp, err := h.http.Client().Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			assert.Equal(t, tc.status, resp.StatusCode)
-			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-			var e ErrorPayload
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+			e := h.errorOf(t, tc.method, tc.path, tc.body, tc.status)
 			assert.NotEmpty(t, e.Error)
 			assert.Equal(t, tc.code, e.Code)
 			assert.Equal(t, tc.field, e.Field)
@@ -120,6 +112,22 @@ func TestErrorKindsTable(t *testing.T) {
 	}
 	p := errorPayload(assert.AnError)
 	assert.Equal(t, ErrorPayload{Error: "internal error", Code: "internal"}, p, "an unknown error shows nothing of itself")
+}
+
+// errorOf sends one request, requires its status and a JSON answer, and
+// decodes the error.
+func (h *harness) errorOf(t *testing.T, method, path, body string, status int) ErrorPayload {
+	t.Helper()
+	req, err := http.NewRequest(method, h.http.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	resp, err := h.http.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, status, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	var e ErrorPayload
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	return e
 }
 
 // statusOfCode is the status errorKinds gives a code.
