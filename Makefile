@@ -30,11 +30,12 @@ unit:
 e2e:
 	cd e2e && { [ -d node_modules/@playwright/test ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci; } && npx playwright test
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet and staticcheck
 lint:
 	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './e2e/node_modules/*' -not -path './.git/*')); \
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 ## bench: every benchmark (engine, stream, browser), one table — see docs/benchmarks.md
 bench:

@@ -176,15 +176,14 @@ func serve(ctx context.Context, opts options, log *slog.Logger) error {
 		return fmt.Errorf("build scenario %q: %w", opts.scenario, err)
 	}
 	cfg := server.Config{
-		Sim:           sim,
-		DecodeCommand: scenarios.DecodeCommand,
-		Page:          pageRenderer(catalog),
-		Static:        static.Handler(),
-		Logger:        log,
-		Catalog:       catalog,
-		Scenario:      meta,
-		Initial:       &sc,
-		StateDir:      opts.stateDir,
+		Sim:      sim,
+		Page:     pageRenderer(catalog),
+		Static:   static.Handler(),
+		Logger:   log,
+		Catalog:  catalog,
+		Scenario: meta,
+		Initial:  &sc,
+		StateDir: opts.stateDir,
 		// Without -scenario or -seed, the default room goes on where it was.
 		ResumeLocal: !opts.scenarioSet && !opts.seedSet,
 	}

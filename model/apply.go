@@ -10,14 +10,17 @@ import (
 // Apply validates one command in full and then applies it; on any error
 // nothing changes.
 func (s *Sim) Apply(c Command) error {
+	if c == nil {
+		return invalidf("type", "missing command")
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	switch c := c.(type) {
 	case Scale:
 		d, err := s.userDeployment(c.Namespace, c.Deployment)
 		if err != nil {
 			return err
-		}
-		if c.Replicas < 0 || c.Replicas > maxReplicas {
-			return invalidf("replicas", "0..%d, got %d", maxReplicas, c.Replicas)
 		}
 		d.Spec.Replicas = c.Replicas
 		s.changed()
@@ -89,9 +92,6 @@ func (s *Sim) Apply(c Command) error {
 			}
 		}
 	case ScaleRouters:
-		if c.Replicas < 0 || c.Replicas > MaxRouterReplicas {
-			return invalidf("replicas", "0..%d router replicas, got %d", MaxRouterReplicas, c.Replicas)
-		}
 		s.routers.Spec.Replicas = c.Replicas
 		s.changed()
 		s.logf("command", "deploy:"+routerNamespace+"/"+routerDeployment, "IngressController default: replicas %d", c.Replicas)
@@ -101,21 +101,15 @@ func (s *Sim) Apply(c Command) error {
 	case SetNetwork:
 		return s.setNetwork(c)
 	case SetTraffic:
-		p := TrafficProfile{RPS: c.RPS, Clients: c.Clients, Mix: c.Mix}
+		p := TrafficProfile(c)
 		if p.Clients == 0 {
 			p.Clients = s.traffic.profile.Clients
 		}
 		if p.Mix == nil {
 			p.Mix = s.traffic.profile.Mix
 		}
-		if err := validateTraffic("traffic", p); err != nil {
-			return err
-		}
-		s.setTraffic(p)
+		s.setTraffic(p) // valid: the fields given (Validate) and the profile kept
 	case SetOpenShiftVersion:
-		if _, _, err := parseVersion(c.Version); err != nil {
-			return err
-		}
 		s.settings.OpenShiftVersion = c.Version
 		s.logf("command", "cluster", "OpenShift version %s: router default balance is now %s", c.Version, s.defaultBalance(false))
 		s.routersDirty()
@@ -123,8 +117,6 @@ func (s *Sim) Apply(c Command) error {
 		return s.applyObject(c)
 	case Delete:
 		return s.deleteObject(c)
-	case nil:
-		return invalidf("type", "missing command")
 	default:
 		return invalidf("type", "unknown command %q", c.CommandType())
 	}
@@ -237,11 +229,6 @@ func (s *Sim) nodeEvict(name string) {
 }
 
 func (s *Sim) setLoadBalancer(c SetLoadBalancer) error {
-	if c.LBType != nil {
-		if err := oneOf("lbType", *c.LBType, LBTypes); err != nil {
-			return err
-		}
-	}
 	if c.LBType != nil && *c.LBType != s.lb.Type {
 		s.lb.Type = *c.LBType
 		s.settings.LBType = *c.LBType
@@ -262,16 +249,6 @@ func (s *Sim) setLoadBalancer(c SetLoadBalancer) error {
 }
 
 func (s *Sim) setNetwork(c SetNetwork) error {
-	if c.Encapsulation != nil {
-		if err := oneOf("encapsulation", *c.Encapsulation, Encapsulations); err != nil {
-			return err
-		}
-	}
-	if c.KubeProxyMode != nil {
-		if err := oneOf("kubeProxyMode", *c.KubeProxyMode, KubeProxyModes); err != nil {
-			return err
-		}
-	}
 	s.netChangedAt = s.now
 	if c.Encapsulation != nil {
 		s.settings.Encapsulation = *c.Encapsulation
@@ -323,16 +300,7 @@ func validLabels(field string, m map[string]string) error {
 }
 
 func (s *Sim) applyObject(a Apply) error {
-	set := 0
-	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, len(a.Routes) > 0, a.NetworkPolicy != nil, a.Namespace != nil} {
-		if b {
-			set++
-		}
-	}
-	if set != 1 {
-		return invalidf("object", "exactly one object, got %d", set)
-	}
-	switch {
+	switch { // exactly one is set (Validate)
 	case a.Deployment != nil:
 		return s.applyDeployment(*a.Deployment)
 	case a.Service != nil:
@@ -691,7 +659,7 @@ func (s *Sim) deleteObject(d Delete) error {
 		delete(s.policies, key)
 		s.netChangedAt = s.now
 	default:
-		return invalidf("kind", "%q is not one of Deployment, Service, Route, NetworkPolicy", d.Kind)
+		return oneOf("kind", d.Kind, deleteKinds)
 	}
 	s.changed()
 	s.logf("command", key, "%s %s deleted", d.Kind, key)

@@ -1,10 +1,20 @@
 package model
 
 // Command is one change to the cluster, applied with Sim.Apply. Each
-// command is validated in full before anything changes.
+// command is validated in full before anything changes: first its own
+// fields (Validate), then against the cluster (Sim.Apply).
+//
+// The command types, their JSON names, decoders, oc equivalents and doc
+// lines are registered in one place, package scenarios' command registry
+// (scenarios/command.go); a new type is one entry there, its Apply case
+// here, and — when it can add pods, Routes or Services — its case in
+// ObjectsAfter.
 type Command interface {
 	// CommandType is the "type" field of the command's JSON form.
 	CommandType() string
+	// Validate checks the command's own fields, without the cluster: what
+	// is required, ranges, allowed values.
+	Validate() error
 }
 
 // Scale sets a Deployment's replicas.
@@ -114,3 +124,176 @@ func (SetTraffic) CommandType() string          { return "setTraffic" }
 func (SetOpenShiftVersion) CommandType() string { return "setOpenShiftVersion" }
 func (Apply) CommandType() string               { return "apply" }
 func (Delete) CommandType() string              { return "delete" }
+
+// deleteKinds are the kinds Delete removes.
+var deleteKinds = []string{"Deployment", "Service", "Route", "NetworkPolicy"}
+
+// required is the error of an empty required field.
+func required(field, v string) error {
+	if v == "" {
+		return invalidf(field, "required")
+	}
+	return nil
+}
+
+// firstError is the first of errs that is not nil.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// podRef checks a namespace/pod pair.
+func podRef(ns, name string) error {
+	return firstError(required("namespace", ns), required("pod", name))
+}
+
+func (c Scale) Validate() error {
+	if err := firstError(required("namespace", c.Namespace), required("deployment", c.Deployment)); err != nil {
+		return err
+	}
+	if c.Replicas < 0 || c.Replicas > maxReplicas {
+		return invalidf("replicas", "0..%d, got %d", maxReplicas, c.Replicas)
+	}
+	return nil
+}
+
+func (c DeletePod) Validate() error   { return podRef(c.Namespace, c.Pod) }
+func (c SetPodReady) Validate() error { return podRef(c.Namespace, c.Pod) }
+func (c SetPodLive) Validate() error  { return podRef(c.Namespace, c.Pod) }
+
+// Validate accepts any node name: an unknown one is not found (Apply).
+func (SetNodeReady) Validate() error { return nil }
+
+// Validate accepts any zone name: an unknown one is not found (Apply).
+func (SetZoneDown) Validate() error { return nil }
+
+func (c ScaleRouters) Validate() error {
+	if c.Replicas < 0 || c.Replicas > MaxRouterReplicas {
+		return invalidf("replicas", "0..%d router replicas, got %d", MaxRouterReplicas, c.Replicas)
+	}
+	return nil
+}
+
+func (c SetLoadBalancer) Validate() error {
+	if c.LBType != nil {
+		return oneOf("lbType", *c.LBType, LBTypes)
+	}
+	return nil
+}
+
+func (c SetNetwork) Validate() error {
+	if c.Encapsulation != nil {
+		if err := oneOf("encapsulation", *c.Encapsulation, Encapsulations); err != nil {
+			return err
+		}
+	}
+	if c.KubeProxyMode != nil {
+		return oneOf("kubeProxyMode", *c.KubeProxyMode, KubeProxyModes)
+	}
+	return nil
+}
+
+// Validate checks the fields given; Apply keeps the clients and the mix
+// that are left out.
+func (c SetTraffic) Validate() error {
+	return validateTraffic("traffic", TrafficProfile(c))
+}
+
+func (c SetOpenShiftVersion) Validate() error {
+	_, _, err := parseVersion(c.Version)
+	return err
+}
+
+// Validate checks that exactly one object is set; the object itself is
+// validated as the API server would when it is decoded (package
+// scenarios) and again by Apply.
+func (a Apply) Validate() error {
+	set := 0
+	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, len(a.Routes) > 0, a.NetworkPolicy != nil, a.Namespace != nil} {
+		if b {
+			set++
+		}
+	}
+	if set != 1 {
+		return invalidf("object", "exactly one object, got %d", set)
+	}
+	return nil
+}
+
+func (d Delete) Validate() error {
+	return oneOf("kind", d.Kind, deleteKinds)
+}
+
+// Objects counts what a room's limits bound: the pods the app
+// Deployments ask for (their replicas; the routers are not counted), the
+// Routes and the Services.
+type Objects struct {
+	Pods     int
+	Routes   int
+	Services int
+}
+
+// Objects is what the cluster holds now.
+func (s *Sim) Objects() Objects {
+	o := Objects{Routes: len(s.routes), Services: len(s.services)}
+	for _, d := range s.deploys {
+		if !d.isRouter {
+			o.Pods += d.Spec.Replicas
+		}
+	}
+	return o
+}
+
+// ObjectsAfter is what the cluster would hold after cmd, counted without
+// applying it: a limit is checked before the change, and nothing is
+// copied. A command Apply would refuse counts as it reads.
+func (s *Sim) ObjectsAfter(cmd Command) Objects {
+	o := s.Objects()
+	replicas := func(ns, name string) int {
+		if d := s.deploys[ns+"/"+name]; d != nil && !d.isRouter {
+			return d.Spec.Replicas
+		}
+		return 0
+	}
+	switch c := cmd.(type) {
+	case Scale:
+		o.Pods += c.Replicas - replicas(c.Namespace, c.Deployment)
+	case Apply:
+		if d := c.Deployment; d != nil {
+			o.Pods += d.Replicas - replicas(d.Namespace, d.Name)
+		}
+		if sv := c.Service; sv != nil && s.services[sv.Namespace+"/"+sv.Name] == nil {
+			o.Services++
+		}
+		routes := c.Routes
+		if c.Route != nil {
+			routes = []Route{*c.Route}
+		}
+		added := map[string]bool{}
+		for _, r := range routes {
+			if key := r.Namespace + "/" + r.Name; s.routes[key] == nil && !added[key] {
+				added[key] = true
+				o.Routes++
+			}
+		}
+	case Delete:
+		key := c.Namespace + "/" + c.Name
+		switch {
+		case c.Kind == "Deployment":
+			o.Pods -= replicas(c.Namespace, c.Name)
+		case c.Kind == "Service" && s.services[key] != nil:
+			o.Services--
+		case c.Kind == "Route" && s.routes[key] != nil:
+			o.Routes--
+		}
+	}
+	return o
+}
+
+// Traffic is the live traffic profile (the mix a setTraffic without one
+// keeps).
+func (s *Sim) Traffic() TrafficProfile { return s.traffic.profile }

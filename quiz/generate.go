@@ -310,15 +310,6 @@ func ipOf(addr string) string {
 	return addr
 }
 
-func (g *generator) pod(key string) (model.PodView, bool) {
-	for _, p := range g.snap.Pods {
-		if p.Namespace+"/"+p.Name == key {
-			return p, true
-		}
-	}
-	return model.PodView{}, false
-}
-
 func (g *generator) node(name string) (model.NodeView, bool) {
 	for _, n := range g.snap.Nodes {
 		if n.Name == name {

@@ -31,7 +31,7 @@ var (
 )
 
 func invalidf(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
+	return model.FieldErrorf(ErrInvalid, field, format, args...)
 }
 
 // Topics are the subjects a question belongs to, in display order.

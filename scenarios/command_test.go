@@ -91,26 +91,27 @@ func TestDecodeCommandApplyEveryKind(t *testing.T) {
 func TestDecodeCommandErrors(t *testing.T) {
 	cases := []struct {
 		name, input, want string
+		field             string // the field the error carries as data
 	}{
-		{"malformed JSON", `{"type":`, "model: invalid: body: malformed JSON"},
-		{"unknown top-level field", `{"type":"apply","object":{},"force":true}`, `model: invalid: apply: json: unknown field "force" (fields are type and object)`},
-		{"no object", `{"type":"apply"}`, "model: invalid: object: required"},
+		{"malformed JSON", `{"type":`, "model: invalid: body: malformed JSON", "body"},
+		{"unknown top-level field", `{"type":"apply","object":{},"force":true}`, `model: invalid: apply: force: unknown field (fields are type and object)`, "force"},
+		{"no object", `{"type":"apply"}`, "model: invalid: object: required", "object"},
 		{"unknown kind", `{"type":"apply","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}}`,
-			`model: invalid: apply Pod p: object.kind: "Pod" cannot be applied; one of Namespace, Deployment, Service, Route, Ingress, NetworkPolicy`},
+			`model: invalid: apply Pod p: object.kind: "Pod" cannot be applied; one of Namespace, Deployment, Service, Route, Ingress, NetworkPolicy`, "object.kind"},
 		{"wrong apiVersion", `{"type":"apply","object":{"apiVersion":"v1","kind":"Route","metadata":{"name":"r"}}}`,
-			`model: invalid: apply Route r: object.apiVersion: "v1": Route needs apiVersion route.openshift.io/v1`},
+			`model: invalid: apply Route r: object.apiVersion: "v1": Route needs apiVersion route.openshift.io/v1`, "object.apiVersion"},
 		{"unknown field in the object is strict", `{"type":"apply","object":{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"prots":[]}}}`,
-			"model: invalid: apply Service s: object.spec.prots: unknown field"},
+			"model: invalid: apply Service s: object.spec.prots: unknown field", "object.spec.prots"},
 		{"wrong type", `{"type":"apply","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":"6"}}}`,
-			"model: invalid: apply Deployment d: object.spec.replicas: expected an integer, got string"},
+			"model: invalid: apply Deployment d: object.spec.replicas: expected an integer, got string", "object.spec.replicas"},
 		{"route validation", `{"type":"apply","object":{"apiVersion":"route.openshift.io/v1","kind":"Route","metadata":{"name":"r","namespace":"n"},
 			"spec":{"host":"a.example.com","to":{"name":"s"},"tls":{"termination":"passthrough","insecureEdgeTerminationPolicy":"Allow"}}}}`,
-			"model: invalid: apply Route n/r: object.spec.tls.insecureEdgeTerminationPolicy: Allow is not valid with passthrough termination"},
+			"model: invalid: apply Route n/r: object.spec.tls.insecureEdgeTerminationPolicy: Allow is not valid with passthrough termination", "object.spec.tls.insecureEdgeTerminationPolicy"},
 		{"replicas out of range", `{"type":"apply","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":1000000}}}`,
-			"model: invalid: apply Deployment default/d: object.spec.replicas: must be between 0 and 500, got 1000000"},
+			"model: invalid: apply Deployment default/d: object.spec.replicas: must be between 0 and 500, got 1000000", "object.spec.replicas"},
 		{"Ingress without a rule", `{"type":"apply","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"i"},
 			"spec":{"rules":[{"host":"a.example.com"}]}}}`,
-			"model: invalid: apply Ingress default/i: object.spec.rules: this Ingress makes no Route"},
+			"model: invalid: apply Ingress default/i: object.spec.rules: this Ingress makes no Route", "object.spec.rules"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,11 +120,14 @@ func TestDecodeCommandErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, model.ErrInvalid)
 			assert.ErrorContains(t, err, tc.want)
+			var fe *model.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tc.field, fe.Field)
 		})
 	}
 }
 
-func TestDecodeCommandDelegatesOtherTypesToTheModel(t *testing.T) {
+func TestDecodeCommandDecodesTheModelsTypes(t *testing.T) {
 	cmd, err := DecodeCommand([]byte(`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6}`))
 	require.NoError(t, err)
 	assert.Equal(t, model.Scale{Namespace: "shop", Deployment: "shop", Replicas: 6}, cmd)

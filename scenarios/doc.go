@@ -7,8 +7,9 @@
 // docs/scenarios.md.
 //
 // The package also embeds the built-in library (shop, api-ingress,
-// canary, …) and decodes the apply command, whose object is real
-// Kubernetes/OpenShift JSON.
+// canary, …) and holds the command registry (command.go): every command
+// type's name, Go type, decoder, validation, oc equivalent and doc line;
+// the apply command's object is real Kubernetes/OpenShift JSON.
 //
 // Parsing is atomic: an error returns nothing else and is a *ParseError
 // (wrapping model.ErrInvalid) naming the document, the object, the line
@@ -31,4 +32,5 @@
 //
 //	cmd, err := scenarios.DecodeCommand(body) // POST /api/commands, "apply" included
 //	err = sim.Apply(cmd)
+//	line := scenarios.OC(cmd, body, sim)      // "oc scale deployment/shop -n shop --replicas=6"
 package scenarios

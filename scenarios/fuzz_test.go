@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -51,6 +52,55 @@ func FuzzDecodeCommand(f *testing.F) {
 		}
 		if err != nil && !errors.Is(err, model.ErrInvalid) {
 			t.Fatalf("error %v does not wrap model.ErrInvalid", err)
+		}
+	})
+}
+
+// FuzzDecodeAndApply feeds arbitrary command JSON through DecodeCommand
+// (the registry) and the model's Apply, then runs the cluster: nothing may panic, and a rejected
+// command must leave the snapshot unchanged.
+func FuzzDecodeAndApply(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6}`,
+		`{"type":"scale","namespace":"shop","deployment":"shop","replicas":-1}`,
+		`{"type":"deletePod","namespace":"shop","pod":"x"}`,
+		`{"type":"setZoneDown","zone":"us-east-1a","down":true}`,
+		`{"type":"setNodeReady","node":"nope","ready":false}`,
+		`{"type":"scaleRouters","replicas":3}`,
+		`{"type":"setLoadBalancer","lbType":"NLB","crossZone":true}`,
+		`{"type":"setNetwork","encapsulation":"None","sourceDestCheck":false}`,
+		`{"type":"setTraffic","rps":50,"mix":[{"url":"http://shop.apps.demo.example.com/","client":"curl","weight":1}]}`,
+		`{"type":"setOpenShiftVersion","version":"4.10"}`,
+		`{"type":"delete","kind":"Route","namespace":"shop","name":"shop"}`,
+		`{"type":"nope"}`, `{`, `[]`, `{"type":"scale","replicas":"6"}`,
+	} {
+		f.Add(seed)
+	}
+	sc, _, err := Load("shop")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		s, err := model.New(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd, err := DecodeCommand([]byte(data))
+		if err != nil {
+			return
+		}
+		before, _ := json.Marshal(s.Snapshot())
+		if err := s.Apply(cmd); err != nil {
+			after, _ := json.Marshal(s.Snapshot())
+			if string(before) != string(after) {
+				t.Fatalf("rejected command %s changed the state: %v", data, err)
+			}
+			return
+		}
+		s.AdvanceTo(20_000)
+		_ = s.Snapshot()
+		if _, err := s.Trace(model.TraceRequest{URL: "https://shop.apps.demo.example.com/"}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every podpath check: gofmt, go vet, templ staleness, unit tests with
-# -race, and the Playwright suite against the real binary in Debian's Chromium.
+# Runs every podpath check: gofmt, go vet, staticcheck, templ staleness, unit
+# tests with -race, and the Playwright suite against the real binary in
+# Debian's Chromium.
 #
 #   bash scripts/test.sh
 #
@@ -123,6 +124,7 @@ TOTAL_START=$SECONDS
 
 step "gofmt" check_gofmt
 step "go vet ./..." go vet ./...
+step "staticcheck ./..." go tool staticcheck ./...
 step "templ generate is up to date" check_templ
 step "go test -race ./..." go test -race -count=1 ./...
 

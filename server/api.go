@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/podpath/podpath/model"
+	"github.com/podpath/podpath/scenarios"
 )
 
 // MaxLoadCount caps the requests of one POST /api/load.
@@ -26,17 +27,12 @@ type (
 	// commander applies a command; raw is its JSON (for the room's
 	// state file). A room is one (rooms.go).
 	commander interface {
-		Apply(ctx context.Context, cmd model.Command, raw []byte) (model.Snapshot, error)
+		Apply(ctx context.Context, cmd model.Command, raw []byte) (CommandResult, error)
 	}
 	loader interface {
 		Load(ctx context.Context, req model.LoadRequest) (model.LoadResult, error)
 	}
 )
-
-// CommandDecoder turns a command's JSON into a model.Command. main.go
-// passes scenarios.DecodeCommand (which knows "apply"); the default is
-// model.DecodeCommand.
-type CommandDecoder func(data []byte) (model.Command, error)
 
 // PageRenderer writes the HTML page of a room for a state. main.go
 // wires package web's page; the server does not import web so that it
@@ -131,8 +127,23 @@ func (h *postHandler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 // CommandResult is the answer to POST /api/commands. State is left out
 // when the request asks ?state=none.
 type CommandResult struct {
-	OK    bool            `json:"ok"`
+	OK bool `json:"ok"`
+	// OC is the command's oc equivalent (scenarios.OC): what does the
+	// same on a real cluster. The page only shows it.
+	OC    string          `json:"oc"`
 	State *model.Snapshot `json:"state,omitempty"`
+}
+
+// OCResult is the answer to POST /api/oc.
+type OCResult struct {
+	OC string `json:"oc"`
+}
+
+// TraceAnswer is the answer to POST /api/trace: the explained request and
+// its curl equivalent (scenarios.TraceOC).
+type TraceAnswer struct {
+	model.TraceResult
+	OC string `json:"oc"`
 }
 
 // newCommandsHandler serves POST /api/commands. With ?state=none the
@@ -158,22 +169,52 @@ func newCommandsHandler(step func(context.Context, json.RawMessage) (CommandResu
 	})
 }
 
+// decodeCommand decodes and validates one command's JSON with the
+// command registry (scenarios.DecodeCommand).
+func decodeCommand(raw json.RawMessage) (model.Command, error) {
+	if bytes.Equal(raw, []byte("null")) {
+		return nil, malformedf("body: null; expected a command object")
+	}
+	cmd, err := scenarios.DecodeCommand(raw)
+	if err != nil {
+		return nil, commandDecodeError(err)
+	}
+	return cmd, nil
+}
+
 // applyCommand is the step of POST /api/commands: decode one command,
-// apply it, answer the new state.
-func applyCommand(commands commander, decode CommandDecoder) func(context.Context, json.RawMessage) (CommandResult, error) {
+// apply it, answer its oc equivalent and the new state.
+func applyCommand(commands commander) func(context.Context, json.RawMessage) (CommandResult, error) {
 	return func(ctx context.Context, raw json.RawMessage) (CommandResult, error) {
-		if bytes.Equal(raw, []byte("null")) {
-			return CommandResult{}, malformedf("body: null; expected a command object")
-		}
-		cmd, err := decode(raw)
-		if err != nil {
-			return CommandResult{}, commandDecodeError(err)
-		}
-		snap, err := commands.Apply(ctx, cmd, raw)
+		cmd, err := decodeCommand(raw)
 		if err != nil {
 			return CommandResult{}, err
 		}
-		return CommandResult{OK: true, State: &snap}, nil
+		return commands.Apply(ctx, cmd, raw)
+	}
+}
+
+// commandOC is the step of POST /api/oc: the oc equivalent of a command
+// on the live cluster, which it does not change.
+func commandOC(r *runner) func(context.Context, json.RawMessage) (OCResult, error) {
+	return func(ctx context.Context, raw json.RawMessage) (OCResult, error) {
+		cmd, err := decodeCommand(raw)
+		if err != nil {
+			return OCResult{}, err
+		}
+		oc, err := r.OC(ctx, cmd, raw)
+		return OCResult{OC: oc}, err
+	}
+}
+
+// traceWithOC is the step of POST /api/trace: the trace and its curl.
+func traceWithOC(r *runner) func(context.Context, model.TraceRequest) (TraceAnswer, error) {
+	return func(ctx context.Context, req model.TraceRequest) (TraceAnswer, error) {
+		res, err := r.Trace(ctx, req)
+		if err != nil {
+			return TraceAnswer{}, err
+		}
+		return TraceAnswer{TraceResult: res, OC: scenarios.TraceOC(req)}, nil
 	}
 }
 

@@ -44,21 +44,21 @@ var moreBadInputs = []badInput{
 	cmd(`{"type":"scale","namespace":"shop","deployment":"shop","replicas":2.5}`).is("scale 2.5", 400, "replicas"),
 	// deletePod, setPodReady, setPodLive
 	cmd(`{"type":"deletePod","namespace":"shop","pod":"nope"}`).is("deletePod unknown", 404, "pod shop/nope"),
-	cmd(`{"type":"deletePod","namespace":"shop"}`).is("deletePod without pod", 400, "namespace/pod: both required"),
+	cmd(`{"type":"deletePod","namespace":"shop"}`).is("deletePod without pod", 400, "pod: required"),
 	cmd(`{"type":"setPodReady","namespace":"shop","pod":"nope","ready":false}`).is("setPodReady unknown", 404, "pod shop/nope"),
-	cmd(`{"type":"setPodReady","namespace":"shop","pod":"x","ready":"no"}`).is("setPodReady not a bool", 400, `"ready": want bool`),
+	cmd(`{"type":"setPodReady","namespace":"shop","pod":"x","ready":"no"}`).is("setPodReady not a bool", 400, "ready: want bool"),
 	cmd(`{"type":"setPodLive","namespace":"shop","pod":"nope","live":false}`).is("setPodLive unknown", 404, "pod shop/nope"),
 	// setNodeReady, setZoneDown
 	cmd(`{"type":"setNodeReady","node":"nope","ready":false}`).is("setNodeReady unknown", 404, "want one of the workers"),
 	cmd(`{"type":"setNodeReady","node":"","ready":false}`).is("setNodeReady empty", 404, `node ""`),
 	cmd(`{"type":"setZoneDown","zone":"mars-1a","down":true}`).is("setZoneDown unknown", 404, "want one of us-east-1a, us-east-1b, us-east-1c"),
-	cmd(`{"type":"setZoneDown","zone":"us-east-1a","down":"yes"}`).is("setZoneDown not a bool", 400, `"down": want bool`),
+	cmd(`{"type":"setZoneDown","zone":"us-east-1a","down":"yes"}`).is("setZoneDown not a bool", 400, "down: want bool"),
 	// scaleRouters
 	cmd(`{"type":"scaleRouters","replicas":-1}`).is("scaleRouters -1", 400, "0..10 router replicas, got -1"),
 	cmd(`{"type":"scaleRouters","replicas":11}`).is("scaleRouters 11", 400, "0..10 router replicas, got 11"),
 	// setLoadBalancer, setNetwork
 	cmd(`{"type":"setLoadBalancer","lbType":"alb"}`).is("setLoadBalancer alb", 400, `"alb" is not one of Classic, NLB`),
-	cmd(`{"type":"setLoadBalancer","crossZone":"yes"}`).is("setLoadBalancer crossZone", 400, `"crossZone": want bool`),
+	cmd(`{"type":"setLoadBalancer","crossZone":"yes"}`).is("setLoadBalancer crossZone", 400, "crossZone: want bool"),
 	cmd(`{"type":"setNetwork","encapsulation":"gre"}`).is("setNetwork gre", 400, `"gre" is not one of VXLAN`),
 	cmd(`{"type":"setNetwork","kubeProxyMode":"nft"}`).is("setNetwork nft", 400, "not one of iptables, ipvs"),
 	cmd(`{"type":"setNetwork","sourceDestCheck":3}`).is("setNetwork sourceDestCheck", 400, "sourceDestCheck"),
@@ -126,7 +126,7 @@ var badMessages = []struct{ name, msg, want string }{
 	{"wrong type", `{"type":"snapshot","payload":{}}`, `"snapshot" is not a message type a client may send`},
 	{"no payload", `{"type":"command"}`, "payload: missing"},
 	{"null payload", `{"type":"command","payload":null}`, "payload: missing"},
-	{"unknown envelope field", `{"type":"command","payload":{"type":"setNetwork"},"seq":1}`, `"seq": unknown field`},
+	{"unknown envelope field", `{"type":"command","payload":{"type":"setNetwork"},"seq":1}`, "seq: unknown field"},
 	{"trailing data", `{"type":"command","payload":{"type":"setNetwork"}} {}`, "after the JSON value"},
 	{"unknown command", `{"type":"command","payload":{"type":"explode"}}`, "explode"},
 	{"scale -1", `{"type":"command","payload":{"type":"scale","namespace":"shop","deployment":"shop","replicas":-1}}`, "replicas: 0..500, got -1"},
@@ -154,6 +154,7 @@ func TestBadWebSocketMessagesAreAnsweredAndChangeNothing(t *testing.T) {
 			var e ErrorPayload
 			require.NoError(t, json.Unmarshal(m.Payload, &e))
 			assert.Contains(t, e.Error, tc.want)
+			assert.NotEmpty(t, e.Code)
 			assert.JSONEq(t, string(state), string(h.stateJSON()), "the state did not change")
 			assert.Equal(t, clock, h.clockState(), "the clock did not change")
 		})

@@ -31,6 +31,23 @@
 //   - A new client is joined on the loop: its snapshot goes into its
 //     channel and it is subscribed in one step, so it gets exactly the
 //     frames that follow its snapshot.
+//   - The loop also owns the room's API state beside the Sim
+//     (runner_state.go): the live cluster's generation (counted up by
+//     every Replace), what it was loaded from, the walkthrough step and
+//     the followers' votes, and the commands accepted since the last
+//     frame with their oc equivalents. A handler that computes a change
+//     from one generation (a walkthrough step) has it swapped in only
+//     while that generation is live.
+//
+// # Routes, commands and errors
+//
+// Every route is registered in routes.go. Commands are decoded and
+// validated by the command registry (scenarios.DecodeCommand) and
+// answered with their oc equivalent (scenarios.OC). Every error answer,
+// HTTP or WebSocket, is an ErrorPayload {error, code, field, reason}
+// made by errors.go, the one place that maps errors to statuses and
+// codes. Answers are compressed (gzip, deflate) by chi's Compress but
+// for /ws; /metrics is client_golang's; rate limits are x/time/rate.
 //
 // # Rooms
 //

@@ -24,6 +24,7 @@ func (r *runner) sendFrame(command bool) {
 		Strings:  strings,
 		Requests: wire,
 		Log:      r.takeLog(),
+		Commands: r.takeCommands(),
 		Sampled:  k,
 	}
 	r.pending.Requests = nil

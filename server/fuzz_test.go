@@ -42,8 +42,8 @@ func fuzzSim(f *testing.F) *model.Sim {
 // cloneCommander applies each command to a fresh clone of base.
 type cloneCommander struct{ base *model.Sim }
 
-func (c cloneCommander) Apply(_ context.Context, cmd model.Command, _ []byte) (model.Snapshot, error) {
-	return model.Snapshot{}, c.base.Clone().Apply(cmd)
+func (c cloneCommander) Apply(_ context.Context, cmd model.Command, _ []byte) (CommandResult, error) {
+	return CommandResult{}, c.base.Clone().Apply(cmd)
 }
 
 // smallLoader runs loads of up to 200 requests on a clone of base and
@@ -66,7 +66,7 @@ func FuzzSocketMessage(f *testing.F) {
 	f.Add([]byte(`{"type":"command","payload":{"type":"setTraffic","rps":50,"clients":10,"mix":[{"url":"https://shop.apps.demo.example.com/","client":"browser","weight":1}]}}`))
 
 	base := fuzzSim(f)
-	h := &socketHandler{commands: cloneCommander{base}, decode: scenarios.DecodeCommand}
+	h := &socketHandler{commands: cloneCommander{base}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		err := h.handle(context.Background(), data)
 		if err == nil {
@@ -75,7 +75,7 @@ func FuzzSocketMessage(f *testing.F) {
 		if status := statusOf(err); status >= 500 {
 			t.Fatalf("%q: status %d: %v", data, status, err)
 		}
-		if msg := errorText(err); msg == "" || msg == "internal error" {
+		if msg := errorPayload(err).Error; msg == "" || msg == "internal error" {
 			t.Fatalf("%q: error text %q", data, msg)
 		}
 	})
@@ -104,7 +104,7 @@ func FuzzAPIBodies(f *testing.F) {
 	validateClock := func(_ context.Context, c ClockChange) (ClockChange, error) { return c, c.Validate() }
 	trace := func(_ context.Context, req model.TraceRequest) (model.TraceResult, error) { return base.Trace(req) }
 	handlers := []http.Handler{
-		newPostHandler(applyCommand(cloneCommander{base}, scenarios.DecodeCommand), log),
+		newPostHandler(applyCommand(cloneCommander{base}), log),
 		newPostHandler(validateClock, log),
 		newPostHandler(trace, log),
 		newPostHandler(runLoad(smallLoader{base}), log),

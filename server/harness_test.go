@@ -61,13 +61,12 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 	require.NoError(t, err)
 	h := &harness{t: t, clock: newFakeClock(), page: &fakePage{}}
 	cfg := Config{
-		Sim:           sim,
-		Clock:         h.clock,
-		DecodeCommand: scenarios.DecodeCommand,
-		Page:          h.page,
-		Static:        http.FileServerFS(staticFS),
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Epoch:         "test", // fixed, so that two runs send the same bytes
+		Sim:    sim,
+		Clock:  h.clock,
+		Page:   h.page,
+		Static: http.FileServerFS(staticFS),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Epoch:  "test", // fixed, so that two runs send the same bytes
 	}
 	for _, c := range configure {
 		c(&cfg)

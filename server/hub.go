@@ -85,18 +85,6 @@ func (h *hub) remove(c *client) {
 	}
 }
 
-// drop unsubscribes c and closes it with code and reason, counted as
-// a drop for reason (one of the drop* constants).
-func (h *hub) drop(c *client, reason, code int, text string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.clients[c]; ok {
-		delete(h.clients, c)
-		h.stats.drop(reason)
-		c.close(code, text)
-	}
-}
-
 // closeAll says goodbye to every client and refuses new ones.
 func (h *hub) closeAll() {
 	h.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Request bodies: maxBodyBytes (errors.go, 1 MiB) for every JSON body;
@@ -39,7 +41,8 @@ type Limits struct {
 	// is refused with 503 before the upgrade.
 	MaxClients int
 	// CommandRate and CommandBurst bound the messages one WebSocket
-	// connection may send (a token bucket); a message over the limit is
+	// connection may send (a token bucket, golang.org/x/time/rate, as
+	// every rate below); a message over the limit is
 	// answered with an error envelope and not applied, the connection
 	// stays open.
 	CommandRate  float64
@@ -132,59 +135,36 @@ var (
 	errBusy        = errors.New("server: busy")
 )
 
-// tokenBucket allows rate events per second on average and burst at
-// once. It is not safe for concurrent use: a WebSocket reader owns its
-// connection's bucket; ipLimiter guards its buckets with a mutex.
-type tokenBucket struct {
-	rate, burst float64
-	tokens      float64
-	last        time.Time
-}
-
-func newTokenBucket(rate float64, burst int, now time.Time) *tokenBucket {
-	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// allow takes one token if there is one.
-func (b *tokenBucket) allow(now time.Time) bool {
-	if b.rate < 0 {
-		return true // limit off
+// newLimiter is a token bucket (golang.org/x/time/rate) of rate events
+// per second on average and burst at once, full at the start; a negative
+// rate turns the limit off. A rate.Limiter is safe for concurrent use.
+func newLimiter(perSecond float64, burst int) *rate.Limiter {
+	if perSecond < 0 {
+		return rate.NewLimiter(rate.Inf, burst)
 	}
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return rate.NewLimiter(rate.Limit(perSecond), burst)
 }
 
-// full reports whether the bucket has refilled completely by now, so
-// that forgetting it changes nothing.
-func (b *tokenBucket) full(now time.Time) bool {
-	return b.tokens+now.Sub(b.last).Seconds()*b.rate >= b.burst
-}
-
-// ipLimiter keeps one token bucket per client address.
+// ipLimiter keeps one limiter per client address.
 //
-// Ownership: mu guards buckets; any request goroutine may call allow.
+// Ownership: mu guards limiters; any request goroutine may call allow.
 type ipLimiter struct {
 	rate  float64
 	burst int
 	now   func() time.Time
 
-	mu      sync.Mutex
-	buckets map[string]*tokenBucket
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
 }
 
-func newIPLimiter(rate float64, burst int, now func() time.Time) *ipLimiter {
-	return &ipLimiter{rate: rate, burst: burst, now: now, buckets: make(map[string]*tokenBucket)}
+func newIPLimiter(perSecond float64, burst int, now func() time.Time) *ipLimiter {
+	return &ipLimiter{rate: perSecond, burst: burst, now: now, limiters: make(map[string]*rate.Limiter)}
 }
 
-// allow takes a token from key's bucket. When maxTrackedIPs addresses
-// are busy at once, an unknown one is refused.
+// allow takes a token from key's limiter. When maxTrackedIPs addresses
+// are busy at once, an unknown one is refused; a limiter that has
+// refilled completely is forgotten first (forgetting it changes
+// nothing).
 func (l *ipLimiter) allow(key string) bool {
 	if l.rate < 0 {
 		return true
@@ -192,22 +172,22 @@ func (l *ipLimiter) allow(key string) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
+	lim, ok := l.limiters[key]
 	if !ok {
-		if len(l.buckets) >= maxTrackedIPs {
-			for k, old := range l.buckets {
-				if old.full(now) {
-					delete(l.buckets, k)
+		if len(l.limiters) >= maxTrackedIPs {
+			for k, old := range l.limiters {
+				if old.TokensAt(now) >= float64(l.burst) {
+					delete(l.limiters, k)
 				}
 			}
-			if len(l.buckets) >= maxTrackedIPs {
+			if len(l.limiters) >= maxTrackedIPs {
 				return false
 			}
 		}
-		b = newTokenBucket(l.rate, l.burst, now)
-		l.buckets[key] = b
+		lim = newLimiter(l.rate, l.burst)
+		l.limiters[key] = lim
 	}
-	return b.allow(now)
+	return lim.AllowN(now, 1)
 }
 
 // clientKey is the rate-limit key of a request: the peer's IP, or its

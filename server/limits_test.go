@@ -14,23 +14,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestTokenBucket(t *testing.T) {
-	start := time.Unix(0, 0)
-	b := newTokenBucket(2, 3, start)
-	for i := range 3 {
-		assert.True(t, b.allow(start), "burst %d", i)
-	}
-	assert.False(t, b.allow(start), "the burst is spent")
-	assert.False(t, b.allow(start.Add(400*time.Millisecond)), "0.8 tokens")
-	assert.True(t, b.allow(start.Add(500*time.Millisecond)), "1 token after half a second at 2/s")
-	assert.False(t, b.full(start.Add(500*time.Millisecond)))
-	assert.True(t, b.full(start.Add(10*time.Second)))
-	assert.True(t, b.allow(start.Add(time.Hour)))
-
-	off := newTokenBucket(-1, 0, start)
+func TestNegativeRateTurnsALimitOff(t *testing.T) {
+	off := newLimiter(-1, 0)
 	for range 100 {
-		require.True(t, off.allow(start), "a negative rate turns the limit off")
+		require.True(t, off.Allow(), "a negative rate turns the limit off")
 	}
+	on := newLimiter(2, 3)
+	start := time.Unix(0, 0)
+	for i := range 3 {
+		assert.True(t, on.AllowN(start, 1), "burst %d", i)
+	}
+	assert.False(t, on.AllowN(start, 1), "the burst is spent")
+	assert.True(t, on.AllowN(start.Add(500*time.Millisecond), 1), "1 token after half a second at 2/s")
 }
 
 func TestIPLimiterKeepsOneBucketPerAddress(t *testing.T) {
@@ -39,7 +34,7 @@ func TestIPLimiterKeepsOneBucketPerAddress(t *testing.T) {
 	assert.True(t, l.allow("a"))
 	assert.True(t, l.allow("a"))
 	assert.False(t, l.allow("a"))
-	assert.True(t, l.allow("b"), "another address has its own bucket")
+	assert.True(t, l.allow("b"), "another address has its own limiter")
 
 	// Memory stays bounded: idle buckets are forgotten when the map is full.
 	for i := range maxTrackedIPs {
@@ -48,7 +43,7 @@ func TestIPLimiterKeepsOneBucketPerAddress(t *testing.T) {
 	assert.False(t, l.allow("new"), "every tracked address is busy")
 	now = now.Add(time.Minute)
 	assert.True(t, l.allow("new"), "idle buckets were swept")
-	assert.Len(t, l.buckets, 1)
+	assert.Len(t, l.limiters, 1)
 }
 
 func TestClientKey(t *testing.T) {

@@ -60,10 +60,9 @@ func TestLoad(t *testing.T) {
 	sim, err := model.New(sc)
 	require.NoError(t, err)
 	srv, err := New(Config{
-		Sim:           sim,
-		DecodeCommand: scenarios.DecodeCommand,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Limits:        Limits{APIRate: -1}, // one test process is every HTTP client
+		Sim:    sim,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Limits: Limits{APIRate: -1}, // one test process is every HTTP client
 	})
 	require.NoError(t, err)
 

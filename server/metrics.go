@@ -1,14 +1,16 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Why a client was dropped (podpath_clients_dropped_total{reason}).
@@ -116,28 +118,71 @@ func (s *serverStats) countHTTP(status int) {
 	s.httpByClass[class].Add(1)
 }
 
-// metricsHandler answers GET /metrics in the Prometheus text exposition
-// format (version 0.0.4), written by hand.
+// metricsCollector exposes the counters above to Prometheus
+// (github.com/prometheus/client_golang): it reads them at every scrape,
+// so the counting stays lock-free atomics and the exposition (format,
+// escaping, content negotiation, gzip) is the library's.
 //
 // Stream counters are totals over every room, those that expired
 // included; podpath_virtual_time_seconds is the default room's.
-type metricsHandler struct {
+type metricsCollector struct {
 	server *serverStats
 	rooms  *registry
 	store  *stateStore // nil without a state directory
 }
 
-func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	p := promWriter{w: bw}
-	st := h.server
+// metric is one family: its name, help, type and labels.
+type metric struct {
+	desc *prometheus.Desc
+	typ  prometheus.ValueType
+}
+
+func newMetric(name, help string, typ prometheus.ValueType, labels ...string) metric {
+	return metric{desc: prometheus.NewDesc(name, help, labels, nil), typ: typ}
+}
+
+// The families, names and meanings as docs/api.md lists them.
+var (
+	mRooms         = newMetric("podpath_rooms", "Rooms on this server, the default one included.", prometheus.GaugeValue)
+	mRoomsCreated  = newMetric("podpath_rooms_created_total", "Rooms created with POST /api/rooms or a fork.", prometheus.CounterValue)
+	mRoomsExpired  = newMetric("podpath_rooms_expired_total", "Rooms removed after being idle.", prometheus.CounterValue)
+	mStateWrites   = newMetric("podpath_state_writes_total", "State files written.", prometheus.CounterValue)
+	mStateErrors   = newMetric("podpath_state_write_errors_total", "State file writes that failed (retried with the next change).", prometheus.CounterValue)
+	mStateCorrupt  = newMetric("podpath_state_files_corrupt_total", "State files that could not be restored and were set aside.", prometheus.CounterValue)
+	mClients       = newMetric("podpath_clients_connected", "WebSocket clients subscribed to the stream.", prometheus.GaugeValue)
+	mDropped       = newMetric("podpath_clients_dropped_total", "WebSocket clients the server disconnected, by reason.", prometheus.CounterValue, "reason")
+	mRefused       = newMetric("podpath_clients_refused_total", "WebSocket upgrades refused because MaxClients were connected.", prometheus.CounterValue)
+	mJoins         = newMetric("podpath_joins_total", "WebSocket connections by how they started: a snapshot, or resumed after ?since=.", prometheus.CounterValue, "kind")
+	mFrames        = newMetric("podpath_frames_broadcast_total", "Frames the runner encoded and handed to the hub.", prometheus.CounterValue)
+	mMessages      = newMetric("podpath_messages_sent_total", "WebSocket messages written to clients (snapshots, frames, errors).", prometheus.CounterValue)
+	mBytes         = newMetric("podpath_bytes_sent_total", "Bytes of WebSocket messages written to clients (before compression and framing).", prometheus.CounterValue)
+	mCommands      = newMetric("podpath_commands_total", "Commands received, by source and result.", prometheus.CounterValue, "source", "result")
+	mHTTP          = newMetric("podpath_http_requests_total", "HTTP requests answered, by status class.", prometheus.CounterValue, "code")
+	mHTTPLimited   = newMetric("podpath_http_rate_limited_total", "HTTP requests refused with 429 by the per-address API limit.", prometheus.CounterValue)
+	mSimRequests   = newMetric("podpath_simulated_requests_total", "Requests the simulation has run (model metrics.requests).", prometheus.CounterValue)
+	mVirtualTime   = newMetric("podpath_virtual_time_seconds", "The simulation's virtual time.", prometheus.GaugeValue)
+	mHeapObjects   = newMetric("go_heap_objects_bytes", "Bytes of live and not yet swept heap objects.", prometheus.GaugeValue)
+	metricFamilies = []metric{mRooms, mRoomsCreated, mRoomsExpired, mStateWrites, mStateErrors, mStateCorrupt, mClients, mDropped, mRefused, mJoins, mFrames, mMessages, mBytes, mCommands, mHTTP, mHTTPLimited, mSimRequests, mVirtualTime, mHeapObjects}
+)
+
+// Describe implements prometheus.Collector.
+func (c *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, m := range metricFamilies {
+		ch <- m.desc
+	}
+}
+
+// Collect implements prometheus.Collector: one reading of every counter.
+func (c *metricsCollector) Collect(ch chan<- prometheus.Metric) {
+	put := func(m metric, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(m.desc, m.typ, v, labels...)
+	}
+	count := func(m metric, v uint64, labels ...string) { put(m, float64(v), labels...) }
+	st := c.server
 	s := &streamStats{}
-	s.add(&h.rooms.retired)
+	s.add(&c.rooms.retired)
 	clients := 0
-	rooms := h.rooms.list()
+	rooms := c.rooms.list()
 	for _, rm := range rooms {
 		s.add(rm.hub.stats)
 		clients += rm.hub.count()
@@ -146,80 +191,51 @@ func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 
-	p.family("podpath_rooms", "gauge", "Rooms on this server, the default one included.")
-	p.sample("podpath_rooms", "", float64(len(rooms)))
-	p.family("podpath_rooms_created_total", "counter", "Rooms created with POST /api/rooms or a fork.")
-	p.sample("podpath_rooms_created_total", "", float64(h.rooms.created.Load()))
-	p.family("podpath_rooms_expired_total", "counter", "Rooms removed after being idle.")
-	p.sample("podpath_rooms_expired_total", "", float64(h.rooms.expired.Load()))
-	if h.store != nil {
-		p.family("podpath_state_writes_total", "counter", "State files written.")
-		p.sample("podpath_state_writes_total", "", float64(h.store.writes.Load()))
-		p.family("podpath_state_write_errors_total", "counter", "State file writes that failed (retried with the next change).")
-		p.sample("podpath_state_write_errors_total", "", float64(h.store.writeErrors.Load()))
-		p.family("podpath_state_files_corrupt_total", "counter", "State files that could not be restored and were set aside.")
-		p.sample("podpath_state_files_corrupt_total", "", float64(h.store.corrupt.Load()))
+	put(mRooms, float64(len(rooms)))
+	count(mRoomsCreated, c.rooms.created.Load())
+	count(mRoomsExpired, c.rooms.expired.Load())
+	if c.store != nil {
+		count(mStateWrites, c.store.writes.Load())
+		count(mStateErrors, c.store.writeErrors.Load())
+		count(mStateCorrupt, c.store.corrupt.Load())
 	}
-	p.family("podpath_clients_connected", "gauge", "WebSocket clients subscribed to the stream.")
-	p.sample("podpath_clients_connected", "", float64(clients))
-	p.family("podpath_clients_dropped_total", "counter", "WebSocket clients the server disconnected, by reason.")
+	put(mClients, float64(clients))
 	for i, reason := range dropReasons {
-		p.sample("podpath_clients_dropped_total", label("reason", reason), float64(s.dropped[i].Load()))
+		count(mDropped, s.dropped[i].Load(), reason)
 	}
-	p.family("podpath_clients_refused_total", "counter", "WebSocket upgrades refused because MaxClients were connected.")
-	p.sample("podpath_clients_refused_total", "", float64(st.rejectedFull.Load()))
-	p.family("podpath_joins_total", "counter", "WebSocket connections by how they started: a snapshot, or resumed after ?since=.")
-	p.sample("podpath_joins_total", label("kind", "snapshot"), float64(s.joinsSnapshot.Load()))
-	p.sample("podpath_joins_total", label("kind", "resumed"), float64(s.joinsResumed.Load()))
-	p.family("podpath_frames_broadcast_total", "counter", "Frames the runner encoded and handed to the hub.")
-	p.sample("podpath_frames_broadcast_total", "", float64(s.framesBroadcast.Load()))
-	p.family("podpath_messages_sent_total", "counter", "WebSocket messages written to clients (snapshots, frames, errors).")
-	p.sample("podpath_messages_sent_total", "", float64(s.messagesSent.Load()))
-	p.family("podpath_bytes_sent_total", "counter", "Bytes of WebSocket messages written to clients (before compression and framing).")
-	p.sample("podpath_bytes_sent_total", "", float64(s.bytesSent.Load()))
-	p.family("podpath_commands_total", "counter", "Commands received, by source and result.")
+	count(mRefused, st.rejectedFull.Load())
+	count(mJoins, s.joinsSnapshot.Load(), "snapshot")
+	count(mJoins, s.joinsResumed.Load(), "resumed")
+	count(mFrames, s.framesBroadcast.Load())
+	count(mMessages, s.messagesSent.Load())
+	count(mBytes, s.bytesSent.Load())
 	for src, name := range sourceNames {
 		for res, result := range resultNames {
-			p.sample("podpath_commands_total", label("source", name)+","+label("result", result), float64(s.commands[src][res].Load()))
+			count(mCommands, s.commands[src][res].Load(), name, result)
 		}
 	}
-	p.family("podpath_http_requests_total", "counter", "HTTP requests answered, by status class.")
 	for class := 1; class <= 5; class++ {
-		p.sample("podpath_http_requests_total", label("code", fmt.Sprintf("%dxx", class)), float64(st.httpByClass[class].Load()))
+		count(mHTTP, st.httpByClass[class].Load(), fmt.Sprintf("%dxx", class))
 	}
-	p.family("podpath_http_rate_limited_total", "counter", "HTTP requests refused with 429 by the per-address API limit.")
-	p.sample("podpath_http_rate_limited_total", "", float64(st.rateLimitedHTTP.Load()))
-	p.family("podpath_simulated_requests_total", "counter", "Requests the simulation has run (model metrics.requests).")
-	p.sample("podpath_simulated_requests_total", "", float64(s.simRequests.Load()))
-	p.family("podpath_virtual_time_seconds", "gauge", "The simulation's virtual time.")
-	p.sample("podpath_virtual_time_seconds", "", float64(s.virtualMs.Load())/1000)
-
-	p.family("go_goroutines", "gauge", "Goroutines that currently exist.")
-	p.sample("go_goroutines", "", float64(runtime.NumGoroutine()))
+	count(mHTTPLimited, st.rateLimitedHTTP.Load())
+	put(mSimRequests, float64(s.simRequests.Load()))
+	put(mVirtualTime, float64(s.virtualMs.Load())/1000)
 	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(heap)
 	if heap[0].Value.Kind() == metrics.KindUint64 {
-		p.family("go_heap_objects_bytes", "gauge", "Bytes of live and not yet swept heap objects.")
-		p.sample("go_heap_objects_bytes", "", float64(heap[0].Value.Uint64()))
+		count(mHeapObjects, heap[0].Value.Uint64())
 	}
 }
 
-// promWriter writes the text exposition format.
-type promWriter struct{ w *bufio.Writer }
-
-func (p promWriter) family(name, typ, help string) {
-	fmt.Fprintf(p.w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+// metricsHandler answers GET /metrics in the Prometheus text exposition
+// format: the counters above and the Go runtime's (go_goroutines and the
+// rest of client_golang's Go collector).
+func metricsHandler(c *metricsCollector) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c, collectors.NewGoCollector())
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
 }
-
-// sample writes one line; labels is `k="v",…` without braces, or "".
-func (p promWriter) sample(name, labels string, v float64) {
-	if labels != "" {
-		fmt.Fprintf(p.w, "%s{%s} %g\n", name, labels, v)
-		return
-	}
-	fmt.Fprintf(p.w, "%s %g\n", name, v)
-}
-
-// label formats k="v"; the values here are constants without quotes,
-// backslashes or newlines, so nothing needs escaping.
-func label(k, v string) string { return k + `="` + v + `"` }

@@ -166,10 +166,9 @@ func (j *journal) base() (roomBase, uint64, ScenarioMeta) {
 // Ownership: mu guards journals; writeMu serialises file writes and
 // removals; the counters are atomic.
 type stateStore struct {
-	dir    string
-	log    *slog.Logger
-	now    func() time.Time
-	decode CommandDecoder
+	dir string
+	log *slog.Logger
+	now func() time.Time
 
 	mu       sync.Mutex
 	journals map[string]*journal
@@ -179,11 +178,11 @@ type stateStore struct {
 	writes, writeErrors, corrupt atomic.Uint64
 }
 
-func newStateStore(dir string, decode CommandDecoder, now func() time.Time, log *slog.Logger) (*stateStore, error) {
+func newStateStore(dir string, now func() time.Time, log *slog.Logger) (*stateStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: state directory: %w", err)
 	}
-	return &stateStore{dir: dir, log: log, now: now, decode: decode, journals: map[string]*journal{}, wake: make(chan struct{}, 1)}, nil
+	return &stateStore{dir: dir, log: log, now: now, journals: map[string]*journal{}, wake: make(chan struct{}, 1)}, nil
 }
 
 func (s *stateStore) path(id string) string { return filepath.Join(s.dir, id+".json") }
@@ -411,7 +410,7 @@ func (s *stateStore) restore(name string, catalog *scenarios.Catalog) (restored,
 		}
 		copy(hash[:], b)
 	}
-	sim, err := replay(f, catalog, s.decode)
+	sim, err := replay(f, catalog)
 	if err != nil {
 		return restored{}, err
 	}
@@ -427,8 +426,9 @@ func (s *stateStore) setAside(name string, cause error) {
 }
 
 // replay rebuilds a room's cluster: the base, then every command at its
-// virtual time, then the clock's time.
-func replay(f roomFile, catalog *scenarios.Catalog, decode CommandDecoder) (*model.Sim, error) {
+// virtual time (decoded by the command registry, as when it was
+// accepted), then the clock's time.
+func replay(f roomFile, catalog *scenarios.Catalog) (*model.Sim, error) {
 	sim, err := buildBase(f.Base, f.Seed, catalog)
 	if err != nil {
 		return nil, err
@@ -441,7 +441,7 @@ func replay(f roomFile, catalog *scenarios.Catalog, decode CommandDecoder) (*mod
 			return nil, fmt.Errorf("log %d: time %d is before %d", i, e.AtMs, sim.Now())
 		}
 		advanceQuietly(sim, e.AtMs)
-		cmd, err := decode(e.Command)
+		cmd, err := scenarios.DecodeCommand(e.Command)
 		if err != nil {
 			return nil, fmt.Errorf("log %d: %w", i, err)
 		}

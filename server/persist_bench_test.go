@@ -3,7 +3,6 @@ package server
 import (
 	"testing"
 
-	"github.com/podpath/podpath/model"
 	"github.com/podpath/podpath/scenarios"
 )
 
@@ -25,7 +24,7 @@ func BenchmarkReplayTenMinutes(b *testing.B) {
 		Log: []logEntry{{AtMs: 1000, Command: []byte(scaleTo6)}}}
 	catalog := scenarios.NewCatalog("")
 	for b.Loop() {
-		sim, err := replay(f, catalog, model.DecodeCommand)
+		sim, err := replay(f, catalog)
 		if err != nil || sim.Now() != 600_000 {
 			b.Fatal(sim.Now(), err)
 		}

@@ -15,7 +15,8 @@ const (
 	// TypeFrame is one batch of what happened since the previous frame,
 	// sent at the runner's frame rate (payload FramePayload).
 	TypeFrame = "frame"
-	// TypeError answers a bad incoming message (payload ErrorPayload).
+	// TypeError answers a bad incoming message (payload ErrorPayload,
+	// errors.go).
 	TypeError = "error"
 	// TypeCommand is a message a client sends: payload is a command,
 	// the same JSON as the body of POST /api/commands.
@@ -77,14 +78,19 @@ type FramePayload struct {
 	State *model.Snapshot `json:"state,omitempty"`
 	// Metrics is set a few times a second.
 	Metrics *model.Metrics `json:"metrics,omitempty"`
+	// Commands are the commands accepted since the previous frame, in
+	// the order applied, each with its oc equivalent; absent when none.
+	Commands []CommandEcho `json:"commands,omitempty"`
 	// Sampled is k when one request in k is shown; 1 means all.
 	Sampled int `json:"sampled"`
 }
 
-// ErrorPayload is the payload of a TypeError envelope, and the body of
-// every HTTP error response.
-type ErrorPayload struct {
-	Error string `json:"error"`
+// CommandEcho is an accepted command as a frame carries it: its type and
+// its oc equivalent (scenarios.OC), for every viewer's "on a real
+// cluster" strip.
+type CommandEcho struct {
+	Type string `json:"type"`
+	OC   string `json:"oc"`
 }
 
 // incoming is a message a client sends on /ws.

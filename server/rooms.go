@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/podpath/podpath/model"
 )
 
@@ -105,8 +107,10 @@ func bearer(r *http.Request) string {
 // room is one live cluster and who may change it.
 //
 // Ownership: id, parent, created, open, tokenHash, runner, hub, handler
-// and walk are set before the room is published and never change.
-// lastActive is atomic; bucket has its own mutex; the runner owns the Sim.
+// and the handlers (walk, scenarios, quiz) are set before the room is
+// published and never change.
+// lastActive is atomic; commands is safe for concurrent use; the runner
+// owns the Sim and the room's API state.
 type room struct {
 	id        string
 	parent    string // the room this one was forked from, or ""
@@ -117,12 +121,13 @@ type room struct {
 	hub       *hub
 	handler   http.Handler
 	walk      *walkthroughHandlers
+	scenarios *scenarioHandlers
+	quiz      *quizHandlers
 	journal   *journal // nil without a state directory
 
 	lastActive atomic.Int64 // unix ns of the last command or client
 
-	bucketMu sync.Mutex
-	bucket   *tokenBucket // commands per second of the whole room
+	commands *rate.Limiter // commands per second of the whole room
 
 	limits Limits
 	now    func() time.Time
@@ -166,11 +171,9 @@ const (
 // touch records activity, which keeps the room from expiring.
 func (rm *room) touch() { rm.lastActive.Store(rm.now().UnixNano()) }
 
-// allowCommand takes a token from the room's command bucket.
+// allowCommand takes a token from the room's command limiter.
 func (rm *room) allowCommand() error {
-	rm.bucketMu.Lock()
-	defer rm.bucketMu.Unlock()
-	if !rm.bucket.allow(rm.now()) {
+	if !rm.commands.AllowN(rm.now(), 1) {
 		return fmt.Errorf("%w: at most %g commands per second in one room (bursts of %d); this one was not applied", errRateLimited, rm.limits.RoomCommandRate, rm.limits.RoomCommandBurst)
 	}
 	return nil
@@ -191,29 +194,46 @@ func (rm *room) presenterOnly(next http.Handler) http.Handler {
 
 // Apply is the room's commander: the room's rate and object limits,
 // then the runner. raw is the command's JSON, kept for the state file.
-func (rm *room) Apply(ctx context.Context, cmd model.Command, raw []byte) (model.Snapshot, error) {
+func (rm *room) Apply(ctx context.Context, cmd model.Command, raw []byte) (CommandResult, error) {
 	if err := rm.allowCommand(); err != nil {
-		return model.Snapshot{}, err
+		return CommandResult{}, err
 	}
 	rm.touch()
-	return rm.runner.apply(ctx, cmd, raw, rm.limits.checkObjects)
+	snap, oc, err := rm.runner.apply(ctx, cmd, raw, rm.limits.checkCommand)
+	if err != nil {
+		return CommandResult{}, err
+	}
+	return CommandResult{OK: true, OC: oc, State: &snap}, nil
 }
 
-// checkObjects refuses a cluster over the room's object limits.
-func (l Limits) checkObjects(snap model.Snapshot) error {
-	pods := 0
-	for _, p := range snap.Pods {
-		if !p.Router {
-			pods++
+// checkCommand refuses a command that would take the cluster over the
+// room's object limits, counted on the live Sim (Sim.ObjectsAfter) before
+// anything changes. It runs on the runner's loop.
+func (l Limits) checkCommand(sim *model.Sim, cmd model.Command) error {
+	return l.checkObjects(sim.Objects(), sim.ObjectsAfter(cmd))
+}
+
+// checkCluster refuses a new cluster (a scenario) over the room's limits.
+func (l Limits) checkCluster(sim *model.Sim) error {
+	return l.checkObjects(model.Objects{}, sim.Objects())
+}
+
+// checkObjects refuses a change that takes a count over its limit: the
+// pods the Deployments ask for, the Routes, the Services. A count that
+// does not grow passes (a scale-down in a room restored under a lower
+// limit).
+func (l Limits) checkObjects(before, after model.Objects) error {
+	for _, c := range []struct {
+		what                string
+		before, after, most int
+	}{
+		{"pods", before.Pods, after.Pods, l.MaxPodsPerRoom},
+		{"routes", before.Routes, after.Routes, l.MaxRoutesPerRoom},
+		{"services", before.Services, after.Services, l.MaxServicesPerRoom},
+	} {
+		if c.after > c.before && c.after > c.most {
+			return fmt.Errorf("%w: a room holds at most %d %s; this would make %d", model.ErrConflict, c.most, c.what, c.after)
 		}
-	}
-	switch {
-	case pods > l.MaxPodsPerRoom:
-		return fmt.Errorf("%w: a room holds at most %d pods; this would make %d", model.ErrConflict, l.MaxPodsPerRoom, pods)
-	case len(snap.Routes) > l.MaxRoutesPerRoom:
-		return fmt.Errorf("%w: a room holds at most %d routes; this would make %d", model.ErrConflict, l.MaxRoutesPerRoom, len(snap.Routes))
-	case len(snap.Services) > l.MaxServicesPerRoom:
-		return fmt.Errorf("%w: a room holds at most %d services; this would make %d", model.ErrConflict, l.MaxServicesPerRoom, len(snap.Services))
 	}
 	return nil
 }
@@ -248,8 +268,7 @@ type registry struct {
 	ctx     context.Context
 	wg      sync.WaitGroup
 
-	build func(id string, sim *model.Sim, meta ScenarioMeta) *room // makes a room's parts (server.go)
-	store *stateStore                                              // nil without a state directory
+	store *stateStore // nil without a state directory
 	max   int
 	idle  time.Duration
 	now   func() time.Time

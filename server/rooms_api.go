@@ -88,11 +88,7 @@ func (d *deps) forkRoom(rm *room) http.HandlerFunc {
 
 // copyOf is rm's current cluster as a scenario (every change included).
 func copyOf(ctx context.Context, rm *room) (model.Scenario, ScenarioMeta, error) {
-	sc, err := rm.runner.ExportScenario(ctx)
-	if err != nil {
-		return model.Scenario{}, ScenarioMeta{}, err
-	}
-	meta, err := rm.runner.CurrentScenario(ctx)
+	sc, meta, err := rm.runner.ExportScenario(ctx)
 	if err != nil {
 		return model.Scenario{}, ScenarioMeta{}, err
 	}
@@ -113,7 +109,7 @@ func (d *deps) openRoom(sc model.Scenario, meta ScenarioMeta, parent string) (Ro
 	if err != nil {
 		return RoomInfo{}, fmt.Errorf("server: scenario %q: %w", sc.Name, err)
 	}
-	if err := d.cfg.Limits.checkObjects(sim.Snapshot()); err != nil {
+	if err := d.cfg.Limits.checkCluster(sim); err != nil {
 		return RoomInfo{}, err
 	}
 	base, err := scenarioBase(sc)
@@ -146,16 +142,10 @@ func (d *deps) resetRoom(rm *room) http.HandlerFunc {
 			return
 		}
 		rm.touch()
-		snap, err := rm.runner.Replace(req.Context(), sim, meta, base)
+		snap, err := rm.runner.Replace(req.Context(), cluster{sim: sim, meta: meta, base: base, walk: walkOf(base, d.cfg.Catalog)}, nil)
 		if err != nil {
 			writeError(w, log, err)
 			return
-		}
-		if base.Kind == baseWalkthrough {
-			rm.walk.mu.Lock()
-			rm.walk.resume(base, sim)
-			rm.walk.votes = nil
-			rm.walk.mu.Unlock()
 		}
 		writeJSON(w, http.StatusOK, ResetResult{OK: true, Scenario: meta, State: snap})
 	}

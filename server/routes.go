@@ -17,7 +17,8 @@ const apiTimeout = 30 * time.Second
 // routes is every route of the app, in one place: the server's own
 // (health, metrics, static files, POST /api/rooms), the rooms under
 // /r/{id}, and the default room at the root. Every room, the default
-// one included, is served by the same roomRoutes.
+// one included, is served by the same roomRoutes; no route is
+// registered anywhere else.
 func routes(d *deps, local *room) http.Handler {
 	cfg := d.cfg
 	log := cfg.Logger
@@ -25,9 +26,9 @@ func routes(d *deps, local *room) http.Handler {
 	mux.Use(accessLog(log, d.stats), recoverJSON(log), securityHeaders)
 	notFoundAndMethods(mux, log)
 
-	mux.Method(http.MethodGet, "/metrics", &metricsHandler{server: d.stats, rooms: d.rooms, store: d.store})
+	mux.Method(http.MethodGet, "/metrics", metricsHandler(&metricsCollector{server: d.stats, rooms: d.rooms, store: d.store}))
 	mux.Group(func(mux chi.Router) {
-		mux.Use(timeout(apiTimeout))
+		mux.Use(timeout(apiTimeout), compress)
 		mux.Get("/healthz", healthz)
 		if cfg.Static != nil {
 			mux.Handle("/static/*", cfg.Static) // it answers GET and HEAD itself
@@ -58,11 +59,12 @@ func roomRoutes(d *deps, rm *room) http.Handler {
 	mux := chi.NewRouter()
 	notFoundAndMethods(mux, log)
 
-	// /ws lives for as long as the connection: no timeout.
-	mux.Method(http.MethodGet, "/ws", newSocketHandler(r, h, rm, cfg.DecodeCommand, cfg.ClientBuffer, log).withLimits(limits, d.stats, d.conns).forRoom(rm))
+	// /ws lives for as long as the connection: no timeout, and no
+	// compress middleware (its messages are deflated per message).
+	mux.Method(http.MethodGet, "/ws", newSocketHandler(r, h, rm, cfg.ClientBuffer, log).withLimits(limits, d.stats, d.conns).forRoom(rm))
 
 	mux.Group(func(mux chi.Router) {
-		mux.Use(timeout(apiTimeout))
+		mux.Use(timeout(apiTimeout), compress)
 		if cfg.Page != nil {
 			mux.Method(http.MethodGet, "/", newPageHandler(rm, cfg.Page, log))
 		}
@@ -73,19 +75,31 @@ func roomRoutes(d *deps, rm *room) http.Handler {
 				writeJSON(w, http.StatusOK, rm.info(rm.role(req)))
 			})
 			mux.Method(http.MethodGet, "/api/state", newStateHandler(r, log))
-			mux.Method(http.MethodPost, "/api/trace", newPostHandler(r.Trace, log))
+			mux.Method(http.MethodPost, "/api/trace", newPostHandler(traceWithOC(r), log))
+			mux.Method(http.MethodPost, "/api/oc", newPostHandler(commandOC(r), log))
 			mux.Method(http.MethodPost, "/api/load", limitLoads(d.loads, limits.LoadsAtOnce, newPostHandler(runLoad(r), log)))
 			mux.Post("/api/fork", d.forkRoom(rm))
 			mux.Post("/api/walkthrough/vote", rm.walk.vote)
-			quizRoutes(mux, r, cfg.Clock.Now, log) // quiz_api.go: quizzes run on copies
+			// Quizzes run on copies (quiz_api.go).
+			mux.Post("/api/quiz", rm.quiz.create)
+			mux.Post("/api/quiz/{id}/answer", rm.quiz.answer)
+			mux.Get("/api/quiz/{id}", rm.quiz.get)
 			// The presenter's: everything that changes the room.
 			mux.Group(func(mux chi.Router) {
 				mux.Use(rm.presenterOnly)
-				mux.Method(http.MethodPost, "/api/commands", newCommandsHandler(countCommands(h.stats, applyCommand(rm, cfg.DecodeCommand)), log))
+				mux.Method(http.MethodPost, "/api/commands", newCommandsHandler(countCommands(h.stats, applyCommand(rm)), log))
 				mux.Method(http.MethodPost, "/api/clock", newPostHandler(rm.SetClock, log))
 				mux.Post("/api/reset", d.resetRoom(rm))
-				scenarioRoutes(mux, r, cfg.Catalog, limits.checkObjects, log)
-				walkthroughRoutes(mux, rm.walk)
+				// The scenario library (scenarios_api.go).
+				mux.Get("/api/scenarios", rm.scenarios.list)
+				mux.Post("/api/scenarios/save", rm.scenarios.save)
+				mux.Post("/api/scenarios/{name}/load", rm.scenarios.load)
+				mux.Post("/api/import", rm.scenarios.importFile)
+				mux.Get("/api/export", rm.scenarios.export)
+				// The walkthrough player (walkthrough_api.go).
+				mux.Get("/api/walkthrough", rm.walk.get)
+				mux.Post("/api/walkthrough", rm.walk.post)
+				mux.Post("/api/walkthrough/answer", rm.walk.answer)
 			})
 		})
 	})

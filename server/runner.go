@@ -97,8 +97,8 @@ type runner struct {
 	sinceMetrics int     // frames since the last metrics
 	stateTokens  float64 // states that may be sent now (the token bucket)
 	pending      model.Output
-	skippedLog   int          // log events dropped from pending
-	scenario     ScenarioMeta // what the live Sim was loaded from (scenarios_api.go)
+	skippedLog   int       // log events dropped from pending
+	st           loopState // generation, scenario, walkthrough, votes (runner_state.go)
 
 	// record is told every accepted change, on the loop (persist.go);
 	// nil when the room is not persisted. Set before Run.
@@ -163,31 +163,24 @@ func (r *runner) do(ctx context.Context, fn func()) error {
 	return nil
 }
 
-// Apply applies one command to the live Sim and returns the new state.
-// A rejected command changes nothing.
-func (r *runner) Apply(ctx context.Context, cmd model.Command) (model.Snapshot, error) {
-	return r.apply(ctx, cmd, nil, nil)
-}
-
-// apply applies cmd; raw is its JSON, for the room's state file. When
-// check is set, a command that can add objects runs on a copy first and
-// the copy's state must pass check (the room's object limits).
-func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check func(model.Snapshot) error) (model.Snapshot, error) {
+// apply applies cmd to the live Sim and returns the new state and the
+// command's oc equivalent; raw is its JSON, for the room's state file. A
+// rejected command changes nothing. check, when set, may refuse the
+// command first (the room's object limits, counted on the live Sim).
+func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check func(*model.Sim, model.Command) error) (model.Snapshot, string, error) {
 	var snap model.Snapshot
+	var oc string
 	var applyErr error
 	if err := r.do(ctx, func() {
-		if check != nil && growsCluster(cmd) {
-			trial := r.sim.Clone()
-			if applyErr = trial.Apply(cmd); applyErr != nil {
-				return
-			}
-			if applyErr = check(trial.Snapshot()); applyErr != nil {
+		if check != nil {
+			if applyErr = check(r.sim, cmd); applyErr != nil {
 				return
 			}
 		}
 		if applyErr = r.sim.Apply(cmd); applyErr == nil {
 			r.collect()
 			snap = r.sim.Snapshot()
+			oc = r.accepted(cmd, raw) // runner_state.go: echoed in the next frame
 			r.hub.stats.virtualMs.Store(r.sim.Now())
 			if r.record != nil {
 				r.record(roomChange{atMs: r.sim.Now(), command: raw})
@@ -195,9 +188,9 @@ func (r *runner) apply(ctx context.Context, cmd model.Command, raw []byte, check
 			r.flushState()
 		}
 	}); err != nil {
-		return model.Snapshot{}, err
+		return model.Snapshot{}, "", err
 	}
-	return snap, applyErr
+	return snap, oc, applyErr
 }
 
 // flushState ticks at once when the state changed and a state token is
@@ -208,15 +201,6 @@ func (r *runner) flushState() {
 	if r.sim.StateVersion() != r.sentVersion && r.stateTokens >= 1-tokenSlack {
 		r.tick(r.clock.Now(), true)
 	}
-}
-
-// growsCluster reports whether cmd can add pods, routes or services.
-func growsCluster(cmd model.Command) bool {
-	switch cmd.CommandType() {
-	case "scale", "apply":
-		return true
-	}
-	return false
 }
 
 // SetClock validates and applies a clock change and returns the clock.

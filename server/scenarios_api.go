@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,18 +59,6 @@ type WarningJSON struct {
 	Text string `json:"text"`
 }
 
-// ImportErrorPayload is the 400 answer to a scenario file that does not
-// parse: the message and where the problem is.
-type ImportErrorPayload struct {
-	Error    string `json:"error"`
-	Document int    `json:"document,omitempty"`
-	Item     int    `json:"item,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Name     string `json:"name,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Field    string `json:"field,omitempty"`
-}
-
 // SaveRequest is the body of POST /api/scenarios/save.
 type SaveRequest struct {
 	Name string `json:"name"`
@@ -84,23 +71,13 @@ type SaveResult struct {
 	File string `json:"file"`
 }
 
-// scenarioRoutes registers the scenario library routes. check, when
-// set, refuses a scenario over the room's object limits.
-func scenarioRoutes(mux chi.Router, r *runner, catalog *scenarios.Catalog, check func(model.Snapshot) error, log *slog.Logger) {
-	h := &scenarioHandlers{runner: r, catalog: catalog, check: check, log: log}
-	mux.Get("/api/scenarios", h.list)
-	mux.Post("/api/scenarios/save", h.save)
-	mux.Post("/api/scenarios/{name}/load", h.load)
-	mux.Post("/api/import", h.importFile)
-	mux.Get("/api/export", h.export)
-}
-
-// scenarioHandlers answer the library routes. The catalog reads and
-// writes files; the runner swaps the live Sim on its loop.
+// scenarioHandlers answer the library routes (routes.go). The catalog
+// reads and writes files; the runner swaps the live Sim on its loop.
+// check, when set, refuses a scenario over the room's object limits.
 type scenarioHandlers struct {
 	runner  *runner
 	catalog *scenarios.Catalog
-	check   func(model.Snapshot) error
+	check   func(*model.Sim) error
 	log     *slog.Logger
 }
 
@@ -117,7 +94,7 @@ func (h *scenarioHandlers) load(w http.ResponseWriter, req *http.Request) {
 	name := chi.URLParam(req, "name")
 	sc, warnings, err := h.catalog.Load(name)
 	if err != nil {
-		h.writeImportError(w, err)
+		writeError(w, h.log, err)
 		return
 	}
 	source := scenarios.SourceDir
@@ -142,7 +119,7 @@ func (h *scenarioHandlers) importFile(w http.ResponseWriter, req *http.Request) 
 	}
 	sc, warnings, err := scenarios.Parse(data)
 	if err != nil {
-		h.writeImportError(w, err)
+		writeError(w, h.log, err)
 		return
 	}
 	if sc.Name == "" {
@@ -160,7 +137,7 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 		return
 	}
 	if h.check != nil {
-		if err := h.check(sim.Snapshot()); err != nil {
+		if err := h.check(sim); err != nil {
 			writeError(w, h.log, err)
 			return
 		}
@@ -170,7 +147,7 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 		writeError(w, h.log, err)
 		return
 	}
-	snap, err := h.runner.Replace(ctx, sim, meta, base)
+	snap, err := h.runner.Replace(ctx, cluster{sim: sim, meta: meta, base: base}, nil)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -183,7 +160,7 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 }
 
 func (h *scenarioHandlers) export(w http.ResponseWriter, req *http.Request) {
-	sc, err := h.runner.ExportScenario(req.Context())
+	sc, _, err := h.runner.ExportScenario(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -217,7 +194,7 @@ func (h *scenarioHandlers) save(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
-	sc, err := h.runner.ExportScenario(req.Context())
+	sc, _, err := h.runner.ExportScenario(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -237,100 +214,10 @@ func (h *scenarioHandlers) save(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusOK, SaveResult{OK: true, Name: in.Name, File: file})
 }
 
-// writeImportError answers a scenario that does not parse with where the
-// problem is; other errors go through writeError.
-func (h *scenarioHandlers) writeImportError(w http.ResponseWriter, err error) {
-	var parseErr *scenarios.ParseError
-	if !errors.As(err, &parseErr) {
-		writeError(w, h.log, err)
-		return
-	}
-	writeJSON(w, statusOf(err), ImportErrorPayload{
-		Error:    err.Error(),
-		Document: parseErr.Document,
-		Item:     parseErr.Item,
-		Kind:     parseErr.Kind,
-		Name:     parseErr.Name,
-		Line:     parseErr.Line,
-		Field:    parseErr.Field,
-	})
-}
-
 func builtinNames() map[string]bool {
 	names := map[string]bool{}
 	for _, name := range scenarios.Names() {
 		names[name] = true
 	}
 	return names
-}
-
-// Replace swaps the live Sim for sim, a new cluster at virtual time 0,
-// and sends every viewer a fresh snapshot (its seq is one past the last
-// frame, so frames continue without a gap) under a new resume epoch.
-// Pause and speed are kept.
-// The runner takes ownership of sim.
-//
-// base says how to build sim again (the state file of the room).
-func (r *runner) Replace(ctx context.Context, sim *model.Sim, meta ScenarioMeta, base roomBase) (model.Snapshot, error) {
-	var snap model.Snapshot
-	var sendErr error
-	if err := r.do(ctx, func() {
-		r.sim = sim
-		r.scenario = meta
-		r.pending = model.Output{}
-		r.skippedLog = 0
-		r.carryMs = 0
-		r.lastWall = r.clock.Now()
-		r.sinceMetrics = 0
-		r.seq++
-		// Frames of the old cluster cannot be resumed into the new one:
-		// a new epoch sends a reconnecting client a snapshot.
-		if r.ring != nil {
-			r.ring.reset()
-		}
-		if r.epoch != "" {
-			r.epoch = newEpoch()
-		}
-		snap = r.sim.Snapshot()
-		r.sentVersion = r.sim.StateVersion()
-		r.hub.stats.virtualMs.Store(r.sim.Now())
-		if r.record != nil {
-			r.record(roomChange{base: &base, meta: meta, seed: sim.Seed()})
-		}
-		msg, err := prepare(Envelope{Type: TypeSnapshot, Seq: r.seq, T: r.sim.Now(), Epoch: r.epoch, Payload: SnapshotPayload{State: snap, Clock: r.clockState()}})
-		if err != nil {
-			sendErr = err // viewers catch up on their next reconnect
-			return
-		}
-		r.hub.broadcast(msg)
-	}); err != nil {
-		return model.Snapshot{}, err
-	}
-	if sendErr != nil {
-		r.log.Error("encode snapshot after a scenario load", "err", sendErr)
-	}
-	return snap, nil
-}
-
-// CurrentScenario says what the live cluster was loaded from.
-func (r *runner) CurrentScenario(ctx context.Context) (ScenarioMeta, error) {
-	var meta ScenarioMeta
-	err := r.do(ctx, func() { meta = r.scenario })
-	return meta, err
-}
-
-// ExportScenario is the live cluster as a scenario, with every change
-// made since it was loaded, named after what it was loaded from.
-func (r *runner) ExportScenario(ctx context.Context) (model.Scenario, error) {
-	var sc model.Scenario
-	err := r.do(ctx, func() {
-		sc = r.sim.Scenario()
-		sc.Name, sc.Title, sc.Description = r.scenario.Name, r.scenario.Title, r.scenario.Description
-	})
-	return sc, err
-}
-
-// Rename records that the live cluster was saved under a new name.
-func (r *runner) Rename(ctx context.Context, name, source string) {
-	_ = r.do(ctx, func() { r.scenario.Name, r.scenario.Source = name, source })
 }

@@ -187,24 +187,24 @@ spec:
 		name   string
 		body   []byte
 		status int
-		want   ImportErrorPayload
+		want   ErrorPayload
 	}{
-		{"bad YAML", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a\n"), 400, ImportErrorPayload{Document: 1, Line: 3}},
-		{"missing Service", []byte(missingService), 400, ImportErrorPayload{Document: 1, Kind: "Route", Name: "x/web", Line: 6, Field: "spec.to.name"}},
+		{"bad YAML", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a\n"), 400, ErrorPayload{Code: "invalid", Document: 1, Line: 3}},
+		{"missing Service", []byte(missingService), 400, ErrorPayload{Code: "invalid", Document: 1, Kind: "Route", Name: "x/web", Line: 6, Field: "spec.to.name"}},
 		{"second document", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: a}\nspec:\n  replicas: -1\n"),
-			400, ImportErrorPayload{Document: 2, Kind: "Deployment", Name: "a/d", Line: 9, Field: "spec.replicas"}},
-		{"empty", nil, 400, ImportErrorPayload{}},
-		{"oversized", bytes.Repeat([]byte("# padding\n"), MaxImportBytes/10+1), 413, ImportErrorPayload{}},
+			400, ErrorPayload{Code: "invalid", Document: 2, Kind: "Deployment", Name: "a/d", Line: 9, Field: "spec.replicas"}},
+		{"empty", nil, 400, ErrorPayload{}},
+		{"oversized", bytes.Repeat([]byte("# padding\n"), MaxImportBytes/10+1), 413, ErrorPayload{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, _, data := h.send(http.MethodPost, "/api/import", "application/yaml", tc.body)
 			assert.Equal(t, tc.status, status, string(data))
-			var got ImportErrorPayload
+			var got ErrorPayload
 			decode(t, data, &got)
 			assert.NotEmpty(t, got.Error)
 			if tc.want.Document > 0 {
 				msg := got.Error
-				got.Error = ""
+				got.Error, got.Reason = "", "" // the text: for people
 				assert.Equal(t, tc.want, got, msg)
 			}
 			assert.Equal(t, string(before), string(h.stateJSON()), "nothing changed")

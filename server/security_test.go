@@ -1,18 +1,19 @@
 package server
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gorilla/websocket"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	prommodel "github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -179,45 +180,72 @@ func TestMetricsInPrometheusTextFormat(t *testing.T) {
 
 	status, body := h.call(http.MethodGet, "/metrics", "")
 	require.Equal(t, http.StatusOK, status)
-	text := string(body)
 
-	// Every line is a comment or `name{labels} value`; every sample's
-	// family has HELP and TYPE first.
-	sample := regexp.MustCompile(`^([a-z_]+)(\{[a-z_]+="[^"\\\n]*"(,[a-z_]+="[^"\\\n]*")*\})? (-?[0-9.e+]+)$`)
-	typed := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "# TYPE ") {
-			typed[strings.Fields(line)[2]] = true
-			continue
+	// The Prometheus text parser reads it all: every family has its TYPE
+	// and HELP, every sample its labels.
+	parser := expfmt.NewTextParser(prommodel.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	require.NoError(t, err, string(body))
+	value := func(name string, labels ...string) float64 {
+		t.Helper()
+		f := families[name]
+		require.NotNil(t, f, "no family %s", name)
+		assert.NotEmpty(t, f.GetHelp(), name)
+	next:
+		for _, m := range f.GetMetric() {
+			for i := 0; i < len(labels); i += 2 {
+				found := false
+				for _, l := range m.GetLabel() {
+					found = found || l.GetName() == labels[i] && l.GetValue() == labels[i+1]
+				}
+				if !found {
+					continue next
+				}
+			}
+			switch f.GetType() {
+			case dto.MetricType_COUNTER:
+				return m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				return m.GetGauge().GetValue()
+			}
 		}
-		if strings.HasPrefix(line, "# HELP ") {
-			continue
-		}
-		m := sample.FindStringSubmatch(line)
-		require.NotNil(t, m, "not a sample line: %q", line)
-		assert.True(t, typed[m[1]], "%s has no TYPE before it", m[1])
+		require.Failf(t, "no sample", "%s %v", name, labels)
+		return 0
 	}
-
-	for _, want := range []string{
-		"podpath_clients_connected 1\n",
-		`podpath_commands_total{source="http",result="accepted"} 1` + "\n",
-		`podpath_commands_total{source="http",result="rejected"} 1` + "\n",
-		`podpath_commands_total{source="ws",result="accepted"} 1` + "\n",
-		`podpath_clients_dropped_total{reason="slow"} 0` + "\n",
-		`podpath_joins_total{kind="snapshot"} 1` + "\n",
-		"podpath_frames_broadcast_total 12\n",
-		"podpath_messages_sent_total 13\n",                 // the snapshot and 12 frames
-		`podpath_http_requests_total{code="2xx"} 1` + "\n", // POST commands; this GET is not counted yet
-		`podpath_http_requests_total{code="4xx"} 1` + "\n",
-		"podpath_virtual_time_seconds 0.333\n",
-		"# TYPE podpath_simulated_requests_total counter\n",
-		"# TYPE podpath_bytes_sent_total counter\n",
-		"# TYPE go_goroutines gauge\n",
+	for _, want := range []struct {
+		name   string
+		labels []string
+		value  float64
+	}{
+		{"podpath_clients_connected", nil, 1},
+		{"podpath_commands_total", []string{"source", "http", "result", "accepted"}, 1},
+		{"podpath_commands_total", []string{"source", "http", "result", "rejected"}, 1},
+		{"podpath_commands_total", []string{"source", "ws", "result", "accepted"}, 1},
+		{"podpath_clients_dropped_total", []string{"reason", "slow"}, 0},
+		{"podpath_joins_total", []string{"kind", "snapshot"}, 1},
+		{"podpath_frames_broadcast_total", nil, 12},
+		{"podpath_messages_sent_total", nil, 13},                    // the snapshot and 12 frames
+		{"podpath_http_requests_total", []string{"code", "2xx"}, 1}, // POST commands; this GET is not counted yet
+		{"podpath_http_requests_total", []string{"code", "4xx"}, 1},
+		{"podpath_virtual_time_seconds", nil, 0.333},
+		{"podpath_rooms", nil, 1},
 	} {
-		assert.Contains(t, text, want)
+		assert.Equal(t, want.value, value(want.name, want.labels...), "%s %v", want.name, want.labels)
 	}
+	for name, typ := range map[string]dto.MetricType{
+		"podpath_simulated_requests_total": dto.MetricType_COUNTER,
+		"podpath_bytes_sent_total":         dto.MetricType_COUNTER,
+		"podpath_rooms_created_total":      dto.MetricType_COUNTER,
+		"go_goroutines":                    dto.MetricType_GAUGE,
+		"go_heap_objects_bytes":            dto.MetricType_GAUGE,
+	} {
+		require.Contains(t, families, name)
+		assert.Equal(t, typ, families[name].GetType(), name)
+	}
+	assert.Positive(t, value("go_goroutines"))
+	// The exact lines of the text format, as scripts grep them.
+	assert.Contains(t, string(body), "podpath_clients_connected 1\n")
+	assert.Contains(t, string(body), `podpath_commands_total{result="accepted",source="ws"} 1`+"\n")
 }
 
 // syncBuffer is a bytes.Buffer that a logger may write from many

@@ -35,8 +35,6 @@ type Config struct {
 	// ClientBuffer is how many messages may wait for one WebSocket
 	// client before it is dropped as too slow (default 256).
 	ClientBuffer int
-	// DecodeCommand decodes command JSON; model.DecodeCommand when nil.
-	DecodeCommand CommandDecoder
 	// Page renders GET /; when nil, / is not served.
 	Page PageRenderer
 	// Static serves /static/*; when nil, it is not served.
@@ -102,9 +100,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
-	if cfg.DecodeCommand == nil {
-		cfg.DecodeCommand = model.DecodeCommand
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -125,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	reg := &registry{rooms: map[string]*room{}, max: cfg.Limits.MaxRooms, idle: cfg.Limits.RoomIdle, now: cfg.Clock.Now, log: cfg.Logger}
 	d.rooms = reg
 	if cfg.StateDir != "" {
-		store, err := newStateStore(cfg.StateDir, cfg.DecodeCommand, cfg.Clock.Now, cfg.Logger)
+		store, err := newStateStore(cfg.StateDir, cfg.Clock.Now, cfg.Logger)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +206,7 @@ func (d *deps) newRoom(spec roomSpec) *room {
 	h := newHub()
 	r := newRunner(spec.sim, cfg.Clock, cfg.FrameRate, cfg.MaxRequestsPerFrame, h, log)
 	r.enableResume(cfg.Epoch, cfg.Limits.ResumeWindow, cfg.Limits.ResumeBytes)
-	r.scenario = f.Scenario
+	r.restoreState(f.Scenario, walkOf(f.Base, cfg.Catalog))
 	r.paused = f.Clock.Paused
 	if f.Clock.Speed >= MinSpeed && f.Clock.Speed <= MaxSpeed {
 		r.speed = f.Clock.Speed
@@ -228,15 +223,14 @@ func (d *deps) newRoom(spec roomSpec) *room {
 		hub:       h,
 		limits:    cfg.Limits,
 		now:       cfg.Clock.Now,
-		bucket:    newTokenBucket(cfg.Limits.RoomCommandRate, cfg.Limits.RoomCommandBurst, cfg.Clock.Now()),
+		commands:  newLimiter(cfg.Limits.RoomCommandRate, cfg.Limits.RoomCommandBurst),
 	}
 	if !rm.open {
 		f.TokenHash = hex.EncodeToString(spec.hash[:])
 	}
-	rm.walk = newWalkthroughHandlers(r, cfg.Catalog, log)
-	if f.Base.Kind == baseWalkthrough {
-		rm.walk.resume(f.Base, spec.sim)
-	}
+	rm.walk = &walkthroughHandlers{runner: r, catalog: cfg.Catalog, log: log}
+	rm.scenarios = &scenarioHandlers{runner: r, catalog: cfg.Catalog, check: cfg.Limits.checkCluster, log: log}
+	rm.quiz = newQuizHandlers(r, cfg.Clock.Now, log)
 	rm.journal = newJournal(f, h.stats.virtualMs.Load, d.store)
 	r.record = rm.journal.record
 	rm.handler = roomRoutes(d, rm)

@@ -98,7 +98,6 @@ type socketHandler struct {
 	joiner   joiner
 	hub      *hub
 	commands commander
-	decode   CommandDecoder
 	buffer   int // messages queued per client
 	upgrader websocket.Upgrader
 	log      *slog.Logger
@@ -110,12 +109,11 @@ type socketHandler struct {
 	commandBurst int
 }
 
-func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecoder, buffer int, log *slog.Logger) *socketHandler {
+func newSocketHandler(j joiner, h *hub, commands commander, buffer int, log *slog.Logger) *socketHandler {
 	return &socketHandler{
 		joiner:       j,
 		hub:          h,
 		commands:     commands,
-		decode:       decode,
 		buffer:       buffer,
 		log:          log,
 		conns:        newGate(DefaultMaxClients),
@@ -128,7 +126,7 @@ func newSocketHandler(j joiner, h *hub, commands commander, decode CommandDecode
 			EnableCompression: true,
 			CheckOrigin:       sameOrigin,
 			Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-				writeJSON(w, status, ErrorPayload{Error: reason.Error()})
+				upgradeError(w, status, reason)
 			},
 		},
 	}
@@ -186,7 +184,7 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
-	bucket := newTokenBucket(h.commandRate, h.commandBurst, time.Now())
+	limit := newLimiter(h.commandRate, h.commandBurst)
 	for {
 		data, err := readMessage(c.conn)
 		var netErr net.Error
@@ -207,7 +205,7 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 		var role string
-		if bucket.allow(time.Now()) {
+		if limit.Allow() {
 			role, err = h.handleAs(ctx, sess, data)
 		} else {
 			err = fmt.Errorf("%w: at most %g commands per second on one connection (bursts of %d); this one was not applied", errRateLimited, h.commandRate, h.commandBurst)
@@ -220,7 +218,7 @@ func (h *socketHandler) readLoop(ctx context.Context, c *client) {
 		}
 		h.hub.stats.command(sourceWS, err)
 		if err != nil {
-			msg, perr := prepare(Envelope{Type: TypeError, Payload: ErrorPayload{Error: errorText(err)}})
+			msg, perr := prepare(Envelope{Type: TypeError, Payload: errorPayload(err)})
 			if perr != nil {
 				return
 			}
@@ -285,9 +283,9 @@ func (h *socketHandler) handleAs(ctx context.Context, sess *session, data []byte
 	if !sess.presenter {
 		return "", errFollower
 	}
-	cmd, err := h.decode(in.Payload)
+	cmd, err := decodeCommand(in.Payload)
 	if err != nil {
-		return "", commandDecodeError(err)
+		return "", err
 	}
 	_, err = h.commands.Apply(ctx, cmd, in.Payload)
 	return "", err

@@ -72,10 +72,9 @@ func benchSim(tb testing.TB, name string, rps float64) *model.Sim {
 func benchServer(tb testing.TB, sim *model.Sim, clock Clock) (*Server, *httptest.Server) {
 	tb.Helper()
 	srv, err := New(Config{
-		Sim:           sim,
-		Clock:         clock,
-		DecodeCommand: scenarios.DecodeCommand,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Sim:    sim,
+		Clock:  clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Room for the largest client count of BenchmarkStreamClients;
 		// the default cap (DefaultMaxClients) would refuse it.
 		Limits: Limits{MaxClients: 10_000},

@@ -259,7 +259,7 @@ func TestCommandAnswerWithoutState(t *testing.T) {
 	h := newHarness(t)
 	code, body := h.call("POST", "/api/commands?state=none", fmt.Sprintf(scaleShop, 5))
 	require.Equal(t, 200, code, string(body))
-	assert.JSONEq(t, `{"ok":true}`, string(body))
+	assert.JSONEq(t, `{"ok":true,"oc":"oc scale deployment/shop -n shop --replicas=5"}`, string(body))
 	assert.Equal(t, 5, deployment(t, h.state(), "shop", "shop").Replicas)
 
 	before := h.stateJSON()

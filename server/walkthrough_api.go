@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"sync"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/podpath/podpath/model"
 	"github.com/podpath/podpath/scenarios"
@@ -83,34 +80,16 @@ type AnswerResult struct {
 
 var errNoPrompt = fmt.Errorf("%w: no predict prompt is waiting for an answer; go to a step with one (POST /api/walkthrough)", model.ErrConflict)
 
-// newWalkthroughHandlers makes a room's walkthrough player.
-func newWalkthroughHandlers(r *runner, catalog *scenarios.Catalog, log *slog.Logger) *walkthroughHandlers {
-	return &walkthroughHandlers{runner: r, catalog: catalog, log: log}
-}
-
-// walkthroughRoutes registers the walkthrough player's routes that the
-// presenter drives (POST /api/walkthrough/vote is registered beside the
-// follower routes, see roomRoutes).
-func walkthroughRoutes(mux chi.Router, h *walkthroughHandlers) {
-	mux.Get("/api/walkthrough", h.get)
-	mux.Post("/api/walkthrough", h.post)
-	mux.Post("/api/walkthrough/answer", h.answer)
-}
-
 // walkthroughHandlers play walkthroughs: each step's state is rebuilt
 // from the scenario (scenarios.BuildStep) and swapped into the runner
-// with Replace, so the runner stays the only owner of the live Sim.
-// mu serialises the walkthrough calls and guards cur.
+// with Replace. The walkthrough's state (the step played, the answers,
+// the votes) is the runner's (runner_state.go): a change computed from
+// one generation of the cluster is swapped in only while that generation
+// is live, so two calls at once cannot interleave.
 type walkthroughHandlers struct {
 	runner  *runner
 	catalog *scenarios.Catalog
 	log     *slog.Logger
-
-	mu  sync.Mutex
-	cur *walkState
-	// votes are the followers' answers to the current prompt, by voter
-	// id; they start over whenever the step changes.
-	votes map[string]int
 }
 
 // maxVoters bounds the votes kept for one prompt.
@@ -131,48 +110,24 @@ type VoteResult struct {
 	Tally []int `json:"tally"`
 }
 
-// walkState is the walkthrough last played.
-type walkState struct {
-	name     string
-	sc       model.Scenario
-	steps    []scenarios.Step
-	step     int
-	awaiting bool
-	answered map[int]int // step → the choice made
-	// sim is the Sim handed to the runner; when the runner holds another
-	// one, something else loaded a cluster and the walkthrough is off.
-	sim *model.Sim
-}
-
 func (h *walkthroughHandlers) get(w http.ResponseWriter, req *http.Request) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ctx := req.Context()
-	if st := h.cur; st != nil {
-		live, err := h.runner.holds(ctx, st.sim)
-		if err != nil {
-			writeError(w, h.log, err)
-			return
-		}
-		if live {
-			out := st.view(nil)
-			if st.awaiting {
-				out.Tally = h.tally(st)
-			}
-			writeJSON(w, http.StatusOK, out)
-			return
-		}
-	}
-	// Not at a step: the walkthrough of whatever the cluster was loaded from.
-	meta, err := h.runner.CurrentScenario(ctx)
+	now, err := h.runner.Walkthrough(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
+	if now.live {
+		out := now.walk.view(nil)
+		out.Tally = now.tally
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	// Not at a step: the walkthrough of whatever the cluster was loaded from.
+	meta := now.meta
 	out := Walkthrough{Scenario: meta.Name, Title: meta.Title, Steps: []WalkthroughStep{}}
 	if meta.Source == scenarios.SourceBuiltin || meta.Source == scenarios.SourceDir {
 		if sc, steps, err := h.catalog.Walkthrough(meta.Name); err == nil {
-			st := &walkState{name: meta.Name, sc: sc, steps: steps, answered: h.answeredFor(meta.Name)}
+			st := &walkState{name: meta.Name, sc: sc, steps: steps, answered: now.answeredFor(meta.Name)}
 			out = st.view(nil)
 			out.Step = 0
 		}
@@ -181,9 +136,9 @@ func (h *walkthroughHandlers) get(w http.ResponseWriter, req *http.Request) {
 }
 
 // answeredFor keeps the answers given when the same walkthrough goes on.
-func (h *walkthroughHandlers) answeredFor(name string) map[int]int {
-	if h.cur != nil && h.cur.name == name {
-		return h.cur.answered
+func (now walkNow) answeredFor(name string) map[int]int {
+	if now.walk != nil && now.walk.name == name {
+		return now.walk.answered
 	}
 	return map[int]int{}
 }
@@ -198,8 +153,6 @@ func (h *walkthroughHandlers) post(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, invalidf("scenario", "required: the name of a scenario with walkthrough steps"))
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	sc, steps, err := h.catalog.Walkthrough(in.Scenario)
 	if err != nil {
 		writeError(w, h.log, err)
@@ -213,14 +166,19 @@ func (h *walkthroughHandlers) post(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, invalidf("step", "%d is out of range; allowed 1 to %d", in.Step, len(steps)))
 		return
 	}
-	answered := h.answeredFor(in.Scenario)
+	now, err := h.runner.Walkthrough(req.Context())
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	answered := now.answeredFor(in.Scenario)
 	if in.Reset {
 		answered = map[int]int{}
 	}
 	st := &walkState{name: in.Scenario, sc: sc, steps: steps, step: in.Step, answered: answered}
 	_, done := answered[in.Step]
 	st.awaiting = steps[in.Step-1].Predict != nil && !done
-	snap, err := h.swap(req.Context(), st)
+	snap, err := h.swap(req.Context(), st, now.gen)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -234,13 +192,16 @@ func (h *walkthroughHandlers) answer(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st, err := h.waiting(req.Context())
+	now, err := h.runner.Walkthrough(req.Context())
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
+	if !now.live || !now.walk.awaiting {
+		writeError(w, h.log, errNoPrompt)
+		return
+	}
+	st := now.walk
 	p := st.steps[st.step-1].Predict
 	if in.Choice == nil {
 		writeError(w, h.log, invalidf("choice", "required: the index of a choice, 0 to %d", len(p.Choices)-1))
@@ -254,7 +215,7 @@ func (h *walkthroughHandlers) answer(w http.ResponseWriter, req *http.Request) {
 	answered := maps.Clone(st.answered)
 	answered[st.step] = choice
 	next := &walkState{name: st.name, sc: st.sc, steps: st.steps, step: st.step, answered: answered}
-	snap, err := h.swap(req.Context(), next)
+	snap, err := h.swap(req.Context(), next, now.gen)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -268,9 +229,9 @@ func (h *walkthroughHandlers) answer(w http.ResponseWriter, req *http.Request) {
 	})
 }
 
-// swap builds st's state and hands it to the runner; on success st is
-// the current walkthrough.
-func (h *walkthroughHandlers) swap(ctx context.Context, st *walkState) (model.Snapshot, error) {
+// swap builds st's state and hands it to the runner while the live
+// cluster is still generation gen (the one st was computed from).
+func (h *walkthroughHandlers) swap(ctx context.Context, st *walkState, gen uint64) (model.Snapshot, error) {
 	sim, err := scenarios.BuildStep(st.sc, st.steps, st.step, st.awaiting)
 	var stepErr *scenarios.StepError
 	if errors.As(err, &stepErr) {
@@ -287,44 +248,7 @@ func (h *walkthroughHandlers) swap(ctx context.Context, st *walkState) (model.Sn
 	meta := MetaOf(st.sc, source)
 	meta.Name = st.name
 	base := roomBase{Kind: baseWalkthrough, Walkthrough: st.name, Step: st.step, Awaiting: st.awaiting, Answered: st.answered}
-	snap, err := h.runner.Replace(ctx, sim, meta, base)
-	if err != nil {
-		return model.Snapshot{}, err
-	}
-	st.sim = sim
-	h.cur = st
-	h.votes = nil
-	return snap, nil
-}
-
-// resume makes the walkthrough step of a restored room current again.
-func (h *walkthroughHandlers) resume(base roomBase, sim *model.Sim) {
-	sc, steps, err := h.catalog.Walkthrough(base.Walkthrough)
-	if err != nil || base.Step < 1 || base.Step > len(steps) {
-		return
-	}
-	answered := maps.Clone(base.Answered)
-	if answered == nil {
-		answered = map[int]int{}
-	}
-	h.cur = &walkState{name: base.Walkthrough, sc: sc, steps: steps, step: base.Step, awaiting: base.Awaiting, answered: answered, sim: sim}
-}
-
-// waiting is the current walkthrough when its predict prompt waits for
-// an answer and its cluster is still the live one. Hold mu.
-func (h *walkthroughHandlers) waiting(ctx context.Context) (*walkState, error) {
-	st := h.cur
-	if st == nil || !st.awaiting {
-		return nil, errNoPrompt
-	}
-	live, err := h.runner.holds(ctx, st.sim)
-	if err != nil {
-		return nil, err
-	}
-	if !live {
-		return nil, errNoPrompt
-	}
-	return st, nil
+	return h.runner.Replace(ctx, cluster{sim: sim, meta: meta, base: base, walk: st}, &gen)
 }
 
 // vote records a follower's answer to the waiting prompt. It changes
@@ -339,40 +263,12 @@ func (h *walkthroughHandlers) vote(w http.ResponseWriter, req *http.Request) {
 		writeError(w, h.log, invalidf("voter", "required: 8 to 64 characters of A-Za-z0-9._- (a random id the browser keeps)"))
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st, err := h.waiting(req.Context())
+	res, err := h.runner.Vote(req.Context(), in.Voter, in.Choice)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
-	p := st.steps[st.step-1].Predict
-	if in.Choice == nil || *in.Choice < 0 || *in.Choice >= len(p.Choices) {
-		writeError(w, h.log, invalidf("choice", "required: the index of a choice, 0 to %d", len(p.Choices)-1))
-		return
-	}
-	if h.votes == nil {
-		h.votes = map[string]int{}
-	}
-	if _, ok := h.votes[in.Voter]; !ok && len(h.votes) >= maxVoters {
-		writeError(w, h.log, fmt.Errorf("%w: %d votes are in, the most one prompt takes", errRateLimited, maxVoters))
-		return
-	}
-	h.votes[in.Voter] = *in.Choice
-	writeJSON(w, http.StatusOK, VoteResult{OK: true, Tally: h.tally(st)})
-}
-
-// tally counts the votes per choice of st's prompt. Hold mu.
-func (h *walkthroughHandlers) tally(st *walkState) []int {
-	p := st.steps[st.step-1].Predict
-	if p == nil {
-		return nil
-	}
-	out := make([]int, len(p.Choices))
-	for _, c := range h.votes {
-		out[c]++
-	}
-	return out
+	writeJSON(w, http.StatusOK, res)
 }
 
 // view is what the player is told; answers only for answered prompts.
@@ -407,11 +303,4 @@ func (st *walkState) view(snap *model.Snapshot) Walkthrough {
 		out.Steps = append(out.Steps, v)
 	}
 	return out
-}
-
-// holds reports whether the runner's live Sim is sim.
-func (r *runner) holds(ctx context.Context, sim *model.Sim) (bool, error) {
-	var same bool
-	err := r.do(ctx, func() { same = r.sim == sim })
-	return same, err
 }

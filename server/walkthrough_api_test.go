@@ -104,3 +104,41 @@ func TestWalkthroughAPI(t *testing.T) {
 	assert.Equal(t, "shop", w.Scenario)
 	assert.Equal(t, 0, w.Step)
 }
+
+// The walkthrough's state is the runner's, tied to the live cluster's
+// generation: a load ends the waiting prompt (answers and votes are
+// refused), and a step computed from an older generation is not swapped
+// in.
+func TestWalkthroughStateFollowsTheClustersGeneration(t *testing.T) {
+	h := newHarness(t, withCatalog(""))
+	h.post("/api/walkthrough", `{"scenario":"scaling","step":2}`) // a prompt waits
+	now, err := h.srv.runner.Walkthrough(t.Context())
+	require.NoError(t, err)
+	require.True(t, now.live)
+	before := now.gen
+
+	h.post("/api/scenarios/shop/load", "")
+	now, err = h.srv.runner.Walkthrough(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, before+1, now.gen, "a load is a new generation")
+	assert.False(t, now.live)
+	for path, body := range map[string]string{
+		"/api/walkthrough/answer": `{"choice":1}`,
+		"/api/walkthrough/vote":   `{"choice":1,"voter":"voter-one"}`,
+	} {
+		status, data := h.call(http.MethodPost, path, body)
+		assert.Equal(t, http.StatusConflict, status, "%s: %s", path, data)
+		var e ErrorPayload
+		decode(t, data, &e)
+		assert.Equal(t, "conflict", e.Code)
+	}
+
+	// A swap computed from the old generation is refused; nothing changes.
+	state := h.stateJSON()
+	sc, steps, err := h.srv.rooms.rooms[LocalRoomID].walk.catalog.Walkthrough("scaling")
+	require.NoError(t, err)
+	st := &walkState{name: "scaling", sc: sc, steps: steps, step: 3, answered: map[int]int{}}
+	_, err = h.srv.rooms.rooms[LocalRoomID].walk.swap(t.Context(), st, before)
+	assert.ErrorIs(t, err, errStale)
+	assert.JSONEq(t, string(state), string(h.stateJSON()))
+}

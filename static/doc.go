@@ -27,7 +27,7 @@
 //
 // The modules above, and those app.js imports through them, load with the
 // page. The panels — inspector.js, editor.js, podmenu.js, walkthrough.js,
-// quiz.js, scenarios.js, oc.js, markdown.js, predict.js — load on first use with their
+// quiz.js, scenarios.js, markdown.js, predict.js — load on first use with their
 // css/ and panels/ files: extras.js wires their openers; wtwatch.js,
 // picker.js and callouts.js are their parts that run from the start.
 // zoom.js (zoom and pan) loads on the first zoom gesture (app.js).

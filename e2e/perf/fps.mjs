@@ -13,7 +13,8 @@
 //   {"name", "figure", "unit", "target", "met", "note"}
 // Environment: PERF_MINUTES (default 2) for the memory run, PERF_FPS_SECONDS
 // (default 10), PERF_CLICKS (default 20), PERF_LOADS (default 5),
-// PODPATH_PERF_BIN (default bin/podpath-perf) for the binary it builds.
+// PODPATH_PERF_BIN (default bin/podpath-perf) for the binary it builds;
+// PERF_ONLY=weight stops after the page weight and first paint rows.
 
 import { chromium } from '@playwright/test';
 import { spawn, execFileSync } from 'node:child_process';
@@ -160,7 +161,13 @@ async function loadIdle(page) {
     let type = res.request().resourceType();
     const url = new URL(res.url()).pathname;
     if (type === 'fetch' && /^\/static\/[0-9a-f]+\/panels\//.test(url)) type = 'markup';
-    if (['document', 'script', 'stylesheet', 'markup'].includes(type)) bodies.push(res.body().then((b) => [type, url, b.length]).catch(() => [type, url, 0]));
+    // [type, url, bytes of the body, bytes on the wire (encoded: gzip when the server compresses)]
+    if (['document', 'script', 'stylesheet', 'markup'].includes(type))
+      bodies.push(
+        Promise.all([res.body(), res.request().sizes()])
+          .then(([b, sizes]) => [type, url, b.length, sizes.responseBodySize])
+          .catch(() => [type, url, 0, 0]),
+      );
   });
   await page.goto(BASE + '/', { waitUntil: 'load' });
   await page.locator('[data-testid="conn-status"][data-state="open"]').waitFor({ timeout: 20_000 });
@@ -253,6 +260,7 @@ async function firstUseWeight(browser) {
 /** Page weight (HTML + JS + CSS, uncompressed) and first paint. */
 async function weightAndPaint(browser) {
   const weights = [];
+  const wire = [];
   const visible = [];
   const fcp = [];
   let parts = {};
@@ -274,6 +282,7 @@ async function weightAndPaint(browser) {
     const got = await loaded.got();
     const total = got.reduce((a, [, , n]) => a + n, 0);
     weights.push(total);
+    wire.push(got.reduce((a, [, , , n]) => a + n, 0));
     parts = {};
     for (const [type, , n] of got) parts[type] = (parts[type] || 0) + n;
     parts.files = got.length;
@@ -290,6 +299,9 @@ async function weightAndPaint(browser) {
   const staticKB = ((parts.script || 0) + (parts.stylesheet || 0) + (parts.markup || 0)) / 1024;
   row('page weight on `large` (HTML+JS+CSS, uncompressed)', round(kb), 'KB', '< 250', kb < 250,
     `${parts.files} files loaded by the time the page is idle (socket open, no request for 500 ms): the document ${round(parts.document / 1024)} KB (server-rendered SVG and controls; a cluster over 64 pods gets its state from the socket, not the page), scripts ${round((parts.script || 0) / 1024)} KB, stylesheets ${round((parts.stylesheet || 0) / 1024)} KB${parts.markup ? `, panel markup ${round(parts.markup / 1024)} KB` : ''} (${parts.names.join(', ')}); no framework; the panels load on first use (next rows)`);
+  const wireKB = median(wire) / 1024;
+  row('page on the wire on `large` (HTML+JS+CSS as transferred, the browser sending Accept-Encoding: gzip)', round(wireKB), 'KB', '< 100', wireKB < 100,
+    `the same ${parts.files} files, their response bodies as received (Playwright request.sizes().responseBodySize), median of ${LOADS} cold loads`);
   row('page weight, JS+CSS alone (the same for every scenario)', round(staticKB), 'KB', '—', null, '');
   await firstUseWeight(browser);
   // The topology is in the HTML, so the first paint that can show it is the
@@ -401,6 +413,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     row('chromium version', browser.version(), '', '', null, '');
     await weightAndPaint(browser);
+    if (process.env.PERF_ONLY === 'weight') return;
 
     const { page } = await newPage(browser);
     /** @type {import('@playwright/test').WebSocket[]} */

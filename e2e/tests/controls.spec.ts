@@ -125,7 +125,7 @@ test('a refused command shows no oc command and its control goes back to the sta
   await expect(page.getByTestId('error-toast')).toBeVisible();
   await expect(page.getByTestId('error-toast')).toContainText('rps');
   await expect(page.getByTestId('traffic-rps')).toHaveValue(rps);
-  await page.waitForTimeout(500); // the strip's module (oc.js) would be in by now
+  await page.waitForTimeout(500); // a refused command's answer would be in by now
   await expect(oc).toHaveText(before ?? '');
   await expect(oc).not.toContainText('requests per second');
   // An accepted one shows.

@@ -100,7 +100,7 @@ test('a presenter and three followers: followers cannot change the room and see 
   expect((await answer.json()).error).toContain("server: forbidden: only the room's presenter may change it");
   await expect(followers[0].getByTestId('error-toast')).toHaveText('Only the presenter can change this room — Fork it to experiment.');
   await expect.poll(() => shown(followers[0])).toBe(start);
-  await followers[0].waitForTimeout(500); // the strip's module (oc.js) would be in by now
+  await followers[0].waitForTimeout(500); // a refused command's answer would be in by now
   await expect(followers[0].getByTestId('oc-command')).not.toContainText('oc scale');
   const state = await (await presenter.request.get(`${base}/api/state`)).json();
   expect(state.deployments.find((d: any) => `${d.namespace}/${d.name}` === DEP).replicas).toBe(start);

@@ -1,27 +1,22 @@
 // @ts-check
 // Sending commands, and the "on a real cluster" strip that shows each
-// action's oc equivalent with a copy button (oc.js, loaded with the first
-// command). The result of a command comes back through the stream for
-// every viewer; nothing here changes what the page shows except the strip
-// and the error toast.
+// action's oc equivalent with a copy button. The server computes the oc
+// text (scenarios.OC) and returns it in the command's answer; the strip
+// only shows it. The result of a command comes back through the stream
+// for every viewer; nothing here changes what the page shows except the
+// strip and the error toast.
 
 import { postJSON } from './controls.js';
-import { Lazy } from './lazy.js';
-
-/** oc.js, loaded on first use. */
-const oc = new Lazy(() => import('./oc.js'));
 
 export class Actions {
   /**
    * @param {object} opts
    * @param {Document} opts.doc
    * @param {(err: unknown) => void} opts.showError
-   * @param {() => import('./wire.js').Snapshot | null} opts.snapshot
    */
-  constructor({ doc, showError, snapshot }) {
+  constructor({ doc, showError }) {
     this.doc = doc;
     this.showError = showError;
-    this.snapshot = snapshot;
     this.out = doc.querySelector('[data-testid="oc-command"]');
     doc.querySelector('[data-testid="oc-copy"]')?.addEventListener('click', (ev) => {
       copy(this.out?.textContent || '', /** @type {Element} */ (ev.currentTarget));
@@ -29,46 +24,26 @@ export class Actions {
   }
 
   /**
-   * Shows a command's oc equivalent in the strip.
-   * @param {Record<string, any>} cmd
+   * Shows oc equivalents (the server's text) in the strip, one after the
+   * other; nothing when there is none.
+   * @param {...string} lines
    */
-  show(cmd) {
-    this.write([cmd]);
-  }
-
-  /**
-   * Shows several commands' oc equivalents, one after the other.
-   * @param {Record<string, any>[]} cmds
-   */
-  showMany(cmds) {
-    this.write(cmds);
-  }
-
-  /**
-   * Writes the commands' oc equivalents into the strip, in call order
-   * (the first waits for oc.js), as of the state at the call.
-   * @param {Record<string, any>[]} cmds
-   */
-  write(cmds) {
-    const out = this.out;
-    const s = this.snapshot();
-    if (!out) return;
-    oc.get().then(
-      ({ ocFor }) => (out.textContent = cmds.map((c) => ocFor(c, s)).join('\n')),
-      (err) => this.showError(err),
-    );
+  show(...lines) {
+    const text = lines.filter(Boolean).join('\n');
+    if (this.out && text) this.out.textContent = text;
   }
 
   /**
    * Sends the command and, once the server accepted it, shows its oc
-   * equivalent.
+   * equivalent (from the answer).
    * @param {Record<string, any>} cmd
    * @param {{quiet?: boolean}} [opts] quiet: throw instead of the toast
+   * @returns {Promise<{ok: boolean, oc: string} | null>} the answer, null when refused (unless quiet)
    */
   async send(cmd, opts = {}) {
     try {
       const res = await postJSON('/api/commands', cmd);
-      this.show(cmd);
+      this.show(res?.oc);
       return res;
     } catch (err) {
       if (opts.quiet) throw err;

@@ -11,7 +11,7 @@ import { State } from './state.js';
 import { SimClock } from './clock.js';
 import { Socket } from './socket.js';
 import { Renderer, setText } from './render.js';
-import { Controls, onCommandState } from './controls.js';
+import { ApiError, Controls, onCommandState } from './controls.js';
 import { startExtras } from './extras.js';
 import { apiURL, roomToken } from './base.js';
 import { wireRoom } from './room.js';
@@ -141,7 +141,7 @@ function start(svg, canvas) {
           break;
         }
         case MSG.ERROR:
-          controls.showError(new Error(/** @type {import('./wire.js').ErrorPayload} */ (env.payload).error));
+          controls.showError(new ApiError(/** @type {import('./wire.js').ErrorPayload} */ (env.payload)));
           break;
         case MSG.AUTH:
           roomUI.setRole(/** @type {{role: string}} */ (env.payload).role);

@@ -185,10 +185,13 @@ export class ClusterControls {
       if (hasDeny) cmds.push(del(POLICY_DENY));
       if (hasAllow) cmds.push(del(POLICY_ALLOW));
     }
+    const ocs = [];
     for (const c of cmds) {
-      if ((await this.actions.send(c)) === null) return this.sync(true);
+      const res = await this.actions.send(c);
+      if (res === null) return this.sync(true);
+      ocs.push(res.oc);
     }
-    if (cmds.length > 1) this.actions.showMany(cmds);
+    if (cmds.length > 1) this.actions.show(...ocs);
   }
 
   /**

@@ -25,7 +25,26 @@ export function onCommandState(fn) {
 }
 
 /**
- * POSTs JSON and throws an Error carrying the server's {"error": …}.
+ * An error the server answered (docs/api.md, Errors): its text, and as
+ * data its code and the field at fault, which the page reads instead of
+ * the text.
+ */
+export class ApiError extends Error {
+  /**
+   * @param {Partial<import('./wire.js').ErrorPayload>} p
+   * @param {number} [status] the HTTP status (0 on the socket)
+   */
+  constructor(p, status = 0) {
+    super(p.error || `HTTP ${status}`);
+    this.code = p.code || '';
+    this.field = p.field || '';
+    this.reason = p.reason || '';
+    this.status = status;
+  }
+}
+
+/**
+ * POSTs JSON and throws an ApiError carrying the server's error.
  * @param {string} url
  * @param {unknown} body
  */
@@ -41,18 +60,19 @@ export async function postJSON(url, body) {
     if (url === '/api/commands' && data && data.state) commandStateListener?.(data.state);
     return data;
   }
-  let msg = `${res.status} ${res.statusText}`;
+  /** @type {Partial<import('./wire.js').ErrorPayload>} */
+  let payload = { error: `${res.status} ${res.statusText}` };
   try {
     const data = await res.json();
-    if (data && typeof data.error === 'string') msg = data.error;
+    if (data && typeof data.error === 'string') payload = data;
   } catch {
     // not JSON: keep the status line
   }
-  throw new Error(human(msg));
+  throw new ApiError(payload, res.status);
 }
 
-/** An API error in the page's words (a follower's refusal). @param {string} msg */
-const human = (msg) => (msg.startsWith('server: forbidden') ? FOLLOWER_TEXT : msg);
+/** An error in the page's words (a follower's refusal, by its code). @param {unknown} err */
+const human = (err) => (err instanceof ApiError && err.code === 'forbidden' ? FOLLOWER_TEXT : err instanceof Error ? err.message : String(err));
 
 export class Controls {
   /**
@@ -68,7 +88,7 @@ export class Controls {
     this.toast = /** @type {HTMLElement | null} */ (doc.querySelector('[data-testid="error-toast"]'));
     /** @type {number | undefined} */
     this.toastTimer = undefined;
-    /** @type {((cmd: Record<string, unknown>) => void) | null} called with each command accepted (the oc strip) */
+    /** @type {((oc: string) => void) | null} called with each accepted command's oc equivalent (the oc strip) */
     this.onCommand = null;
   }
 
@@ -143,8 +163,8 @@ export class Controls {
         ? { type: 'scaleRouters', replicas }
         : { type: 'scale', namespace: id.slice(0, slash), deployment: id.slice(slash + 1), replicas };
     try {
-      await postJSON('/api/commands', body);
-      this.onCommand?.(body);
+      const res = await postJSON('/api/commands', body);
+      this.onCommand?.(res?.oc || '');
     } catch (err) {
       if (li.getAttribute('data-pending') === String(replicas)) {
         li.removeAttribute('data-pending');
@@ -198,7 +218,7 @@ export class Controls {
   showError(err) {
     const t = this.toast;
     if (!t) return;
-    t.textContent = human(err instanceof Error ? err.message : String(err));
+    t.textContent = human(err);
     t.hidden = false;
     clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => this.hideToast(), TOAST_MS);

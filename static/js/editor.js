@@ -4,13 +4,14 @@
 // the insecure policy, the balance algorithm and the sticky cookie. It
 // sends ONE apply command with the whole route.openshift.io/v1 Route, so
 // the server validates everything before anything changes (atomic), and
-// shows the server's error, shortened, under the field it names (the full
-// text in a details element). Before Apply it warns, under the field, of
+// shows the server's error, shortened, under the field its `field` names
+// (the full text in a details element). Its oc preview is the server's
+// (POST /api/oc). Before Apply it warns, under the field, of
 // what OpenShift accepts but breaks traffic: a target port no Service port
 // has, an empty host (a generated one replaces it), every weight 0.
 
-import { ocFor } from './oc.js';
 import { copy } from './actions.js';
+import { ApiError, postJSON } from './controls.js';
 
 /** @typedef {import('./wire.js').Snapshot} Snapshot */
 
@@ -88,15 +89,8 @@ export function formOf(r, s) {
   };
 }
 
-/**
- * The editor field an error names: "object.spec.alternateBackends[1].weight: …" → its data-field.
- * @param {string} message
- * @returns {string}
- */
-export function errorField(message) {
-  const m = message.match(/object\.((?:metadata|spec)[\w.\[\]]*)/);
-  return m ? m[1] : '';
-}
+/** How long the oc preview waits after the last edit, ms. */
+const PREVIEW_MS = 120;
 
 /** Field paths → the labels the form shows them under. */
 const LABELS = [
@@ -113,15 +107,17 @@ const LABELS = [
 ];
 
 /**
- * A server error made short for a person: the field's label and what is
- * wrong, without the error chain, Kubernetes' validation regex or a long
+ * A server error made short for a person: the field's label (from the
+ * error's `field`, "object.spec.host" → the form's spec.host) and what is
+ * wrong (its `reason`), without Kubernetes' validation regex or a long
  * quoted value. The full message stays available beside it.
- * @param {string} message
+ * @param {unknown} err
  * @returns {{field: string, label: string, short: string}}
  */
-export function humanError(message) {
-  const field = errorField(message);
-  let text = field ? message.slice(message.indexOf(`object.${field}`) + field.length + 7).replace(/^:\s*/, '') : message.replace(/^(?:[a-z]+: )+(?:apply \w+ \S+: )?/, '');
+export function humanError(err) {
+  const e = err instanceof ApiError ? err : new ApiError({ error: err instanceof Error ? err.message : String(err) });
+  const field = e.field.replace(/^object\./, '');
+  let text = e.reason || e.message;
   text = text
     .replace(/\s*\((?:e\.g\.|regex)[^]*$/, '') // Kubernetes' examples and regex
     .replace(/is not a DNS-1123 subdomain:[^]*$/, "is not a valid host name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")
@@ -218,6 +214,9 @@ export class RouteEditor {
     this.err = null;
     this.cleared = ''; // the path passthrough cleared, given back when TLS changes again
     this.oc = /** @type {HTMLElement} */ (q('re-oc'));
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.previewTimer = undefined;
+    this.previewSeq = 0;
     this.rows = /** @type {HTMLElement[]} */ (Array.from(doc.querySelectorAll('[data-testid="re-backend"]')));
     /** @type {RouteForm | null} */
     this.base = null;
@@ -444,7 +443,27 @@ export class RouteEditor {
     const warn = s ? routeWarnings(f, /** @type {RouteForm} */ (this.base), s) : {};
     if (passthrough && this.cleared) warn.path = `Path cleared (it was ${this.cleared}): a passthrough route matches on the TLS server name (SNI) only and cannot have a path.`;
     this.renderNotes(warn);
-    if (this.oc) this.oc.textContent = ocFor({ type: 'apply', object: routeObject(f) });
+    this.preview({ type: 'apply', object: routeObject(f) });
+  }
+
+  /**
+   * The oc equivalent of the form's command, from the server, a moment
+   * after the last edit; an answer to an older form is dropped.
+   * @param {Record<string, any>} cmd
+   */
+  preview(cmd) {
+    clearTimeout(this.previewTimer);
+    const seq = ++this.previewSeq;
+    this.previewTimer = setTimeout(async () => {
+      let text;
+      try {
+        text = /** @type {{oc: string}} */ (await postJSON('/api/oc', cmd)).oc;
+      } catch (err) {
+        const e = humanError(err);
+        text = `# not valid yet: ${e.short}`;
+      }
+      if (seq === this.previewSeq && this.oc) this.oc.textContent = text;
+    }, PREVIEW_MS);
   }
 
   async apply() {
@@ -457,7 +476,7 @@ export class RouteEditor {
       await this.actions.send(cmd, { quiet: true });
       this.close();
     } catch (err) {
-      this.setError(err instanceof Error ? err.message : String(err));
+      this.setError(err);
       // The field it names, with its note in view (Apply stays in view: sticky).
       const bad = /** @type {HTMLElement | null} */ (this.panel?.querySelector('input[aria-invalid="true"], select[aria-invalid="true"]') || null);
       bad?.focus({ preventScroll: true });
@@ -486,9 +505,10 @@ export class RouteEditor {
     if (this.errorShort && err) this.errorShort.textContent = placed ? `Not applied: see ${err.label} above.` : `Not applied: ${err.short}`;
   }
 
-  /** @param {string} message */
-  setError(message) {
-    this.err = message ? humanError(message) : null;
+  /** @param {unknown} err the last Apply's error; '' or null for none */
+  setError(err) {
+    const message = err ? (err instanceof Error ? err.message : String(err)) : '';
+    this.err = err ? humanError(err) : null;
     if (this.errorFull) this.errorFull.textContent = message;
     else this.error.textContent = message;
     this.error.hidden = !message;

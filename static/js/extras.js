@@ -27,13 +27,13 @@ export function startExtras({ doc, state, renderer, controls, schedule }) {
   const snapshot = () => state.snapshot;
   /** @param {unknown} e */
   const showError = (e) => controls.showError(e);
-  const actions = new Actions({ doc, showError, snapshot });
+  const actions = new Actions({ doc, showError });
   const cluster = new ClusterControls({ doc, actions, snapshot });
 
   // The panels, each loaded by its first use.
   const inspector = new Lazy(() => import('./inspector.js'), {
     make: ({ Inspector }) => {
-      const i = new Inspector({ doc, highlight: (ids) => renderer.highlight(ids), showOC: (cmd) => actions.show(cmd) });
+      const i = new Inspector({ doc, highlight: (ids) => renderer.highlight(ids), showOC: (oc) => actions.show(oc) });
       i.wire();
       return i;
     },

@@ -20,6 +20,7 @@ import { postJSON } from './controls.js';
  * @property {string} [route]
  * @property {string} [reason]
  * @property {TraceHop[]} hops
+ * @property {string} oc  its curl equivalent, computed by the server
  */
 
 /** What each hop kind is, in words. */
@@ -62,7 +63,7 @@ export class Inspector {
    * @param {object} opts
    * @param {Document} opts.doc
    * @param {(ids: string[]) => void} opts.highlight  marks the path's elements on the diagram
-   * @param {(cmd: Record<string, any>) => void} opts.showOC
+   * @param {(oc: string) => void} opts.showOC  shows the trace's curl equivalent (the server's text)
    */
   constructor({ doc, highlight, showOC }) {
     this.doc = doc;
@@ -141,7 +142,6 @@ export class Inspector {
     if (this.client) this.client.value = client;
     this.setStatus('tracing…', 'busy');
     if (this.origin) this.origin.textContent = origin === 'form' ? 'A fresh request on a copy of the current state; the live cluster is not touched.' : origin;
-    this.showOC({ type: 'trace', url, client });
     /** @type {TraceResult} */
     let res;
     try {
@@ -154,6 +154,7 @@ export class Inspector {
       return;
     }
     if (seq !== this.seq) return;
+    this.showOC(res.oc);
     this.render(res);
   }
 

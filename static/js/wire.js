@@ -38,11 +38,23 @@
  * @property {Snapshot} [state]      only when the cluster changed
  * @property {Metrics} [metrics]     at most a few times a second
  * @property {number} [sampled]      1 = every request shown; k = 1 in k
+ * @property {CommandEcho[]} [commands] commands accepted since the last frame
  */
 
 /**
+ * Every HTTP error's body and an error envelope's payload (server/errors.go).
  * @typedef {object} ErrorPayload
- * @property {string} error
+ * @property {string} error   the whole message, for people
+ * @property {string} code    what kind: invalid, not_found, forbidden, … (docs/api.md, Errors)
+ * @property {string} [field]  the JSON path of the field at fault
+ * @property {string} [reason] what is wrong with that field
+ */
+
+/**
+ * An accepted command, as a frame carries it.
+ * @typedef {object} CommandEcho
+ * @property {string} type
+ * @property {string} oc  its oc equivalent, computed by the server
  */
 
 /**
