@@ -175,11 +175,9 @@ func (s *Sim) throughLB(b *reqBuilder, c *client, u parsedURL, z *zone, inHop *H
 	}
 	rn := s.nodeByName(rp.Node)
 	npSrc, clientSeen := lbSrc, from.IP
-	nat := fmt.Sprintf("DNAT %s:%d → %s:%d (no SNAT)", n.IP, nodePort, rp.IP, routerPort)
 	encap, drop := "", ""
 	if rn != n { // local-with-fallback: to a router on another node, masqueraded
 		npSrc = n.IP + ":" + strconv.Itoa(50000+int(b.r.ID%10000))
-		nat = fmt.Sprintf("DNAT %s:%d → %s:%d and SNAT to the node IP %s (the router is on another node)", n.IP, nodePort, rp.IP, routerPort, n.IP)
 		encap, drop = s.podToPod(n, rn)
 		if s.lb.Type == "NLB" {
 			clientSeen = n.IP // the NLB passed the client IP as source; the SNAT replaced it
@@ -195,7 +193,10 @@ func (s *Sim) throughLB(b *reqBuilder, c *client, u parsedURL, z *zone, inHop *H
 	}
 	h = b.add(nh, dur)
 	if b.explain {
-		h.detail().NAT = nat
+		h.detail().NAT = fmt.Sprintf("DNAT %s:%d → %s:%d (no SNAT)", n.IP, nodePort, rp.IP, routerPort)
+		if rn != n {
+			h.detail().NAT = fmt.Sprintf("DNAT %s:%d → %s:%d and SNAT to the node IP %s (the router is on another node)", n.IP, nodePort, rp.IP, routerPort, n.IP)
+		}
 		b.notef(h, "kube-proxy's rule for router-default (externalTrafficPolicy: Local) sends the NodePort to %s: %s", rp.Name, how)
 	}
 	if drop != "" {
@@ -224,20 +225,27 @@ func (s *Sim) throughLB(b *reqBuilder, c *client, u parsedURL, z *zone, inHop *H
 // router on another node (ready, else serving); else none: the packet is
 // dropped.
 func (s *Sim) nodePortRouter(n *node) (*pod, string) {
+	var serving *pod
+	for _, p := range s.routerPods() {
+		switch {
+		case p.Node != n.Name || p.IP == "" || !s.routerAccepts(p):
+		case p.Ready && !p.Terminating:
+			return p, "the ready router pod on this node, without SNAT"
+		case p.Ready && serving == nil:
+			serving = p
+		}
+	}
+	if serving != nil {
+		return serving, "no router on this node is ready, but this one is terminating and still serving (its graceful shutdown delay), so kube-proxy keeps using it (ProxyTerminatingEndpoints) while the load balancer drains the node"
+	}
+	if !s.localWithFallback() {
+		return nil, ""
+	}
 	eps := make([]endpoint, 0, len(s.routerPods()))
 	for _, p := range s.routerPods() {
 		if p.IP != "" && s.routerAccepts(p) {
 			eps = append(eps, endpoint{Pod: p, Ready: p.Ready && !p.Terminating, Serving: p.Ready, Terminating: p.Terminating})
 		}
-	}
-	if local := usableEndpoints(eps, func(e endpoint) bool { return e.Pod.Node == n.Name }); len(local) > 0 {
-		if local[0].Ready {
-			return local[0].Pod, "the ready router pod on this node, without SNAT"
-		}
-		return local[0].Pod, "no router on this node is ready, but this one is terminating and still serving (its graceful shutdown delay), so kube-proxy keeps using it (ProxyTerminatingEndpoints) while the load balancer drains the node"
-	}
-	if !s.localWithFallback() {
-		return nil, ""
 	}
 	all := usableEndpoints(eps, func(endpoint) bool { return true })
 	if len(all) == 0 {
