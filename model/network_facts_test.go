@@ -132,6 +132,11 @@ func TestRouterPodShutdownDropsNothing(t *testing.T) {
 		}
 	}
 	require.NoError(t, s.Apply(DeletePod{Namespace: routerNamespace, Pod: victim}))
+	for _, r := range s.Snapshot().Routers {
+		if r.Name != victim {
+			assert.NotEqual(t, node, r.Node, "the replacement avoids the node: required anti-affinity counts the terminating router")
+		}
+	}
 	target := func() LBTargetView {
 		for _, tg := range s.Snapshot().LoadBalancer.Targets {
 			if tg.Node == node {

@@ -122,11 +122,13 @@ func withLabel(m map[string]string, k, v string) map[string]string {
 func (s *Sim) schedulePod(p *pod) {
 	owned, total := map[string]int{}, map[string]int{}
 	zoneOwned := map[string]int{}
+	repels := map[string]bool{} // nodes with a router pod, terminating ones too
 	for _, q := range s.pods {
 		if q.Node == "" || q == p {
 			continue
 		}
 		total[q.Node]++
+		repels[q.Node] = repels[q.Node] || (q.Router && q.Owner == p.Owner)
 		if q.Owner == p.Owner && !q.Terminating {
 			owned[q.Node]++
 			if n := s.nodeByName(q.Node); n != nil {
@@ -154,8 +156,8 @@ func (s *Sim) schedulePod(p *pod) {
 		if !s.nodeUp(n) {
 			continue
 		}
-		if p.Router && owned[n.Name] > 0 {
-			continue // required anti-affinity
+		if p.Router && repels[n.Name] {
+			continue // required anti-affinity; the scheduler counts terminating pods too (kubernetes#111793)
 		}
 		if best == nil || better(n, best) {
 			best = n
@@ -344,6 +346,7 @@ func (s *Sim) podRemoved(t timer) {
 	s.logf("pod", p.hopID, "pod %s deleted; its IP %s is free again", p.Key, p.IP)
 	if p.Router {
 		s.reconcile(s.routers)
+		s.reconcileUnscheduled(s.routers) // its node is free for a Pending router now
 		return
 	}
 	if d := s.deploys[p.Owner]; d != nil {
