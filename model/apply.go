@@ -163,8 +163,11 @@ func (s *Sim) podByName(ns, name string) (*pod, error) {
 }
 
 // setNodeReady fails or recovers a worker. A failed instance stops
-// serving at once; the node controller marks its pods NotReady after the
-// node-monitor grace period and evicts them after the eviction delay.
+// serving at once; the node controller marks the node and its pods
+// NotReady after the node-monitor grace period (their endpoints turn
+// ready=false) and, once the not-ready/unreachable toleration (300 s)
+// runs out, evicts them. A returning node's kubelet stops the pods that
+// were marked for deletion meanwhile.
 func (s *Sim) setNodeReady(n *node, ready bool) {
 	if n.Ready == ready {
 		return
@@ -180,7 +183,12 @@ func (s *Sim) setNodeReady(n *node, ready bool) {
 	n.NotReadyCond = false
 	s.logf("node", n.hopID, "node %s Ready again", n.Name)
 	for _, p := range s.sortedPods() {
-		if p.Node == n.Name && !p.Terminating && p.Running && !p.ProbeFails {
+		switch {
+		case p.Node != n.Name:
+		case p.Terminating && !p.SigtermSent:
+			s.logf("pod", p.hopID, "pod %s: the kubelet on %s is back and stops it (it was marked for deletion while the node was unreachable)", p.Key, n.Name)
+			s.startShutdown(p)
+		case !p.Terminating && p.Running && !p.ProbeFails:
 			s.setReady(p, true, "node back, readiness probe passing")
 		}
 	}
@@ -199,31 +207,46 @@ func (s *Sim) reconcileUnscheduled(d *deployment) {
 	}
 }
 
-func (s *Sim) nodeGrace(name string) {
-	n := s.nodeByName(name)
-	if n == nil || n.Ready {
-		return
+// nodeGrace is the node lifecycle controller after the grace period: the
+// node's Ready condition turns Unknown, its pods' Ready conditions False
+// (MarkPodsNotReady), so their endpoints are neither ready nor serving;
+// the unreachable taint starts the pods' 300 s toleration.
+func (s *Sim) nodeGrace(t timer) {
+	n := s.nodeByName(t.Key)
+	if n == nil || n.Ready || int64(t.Gen) != n.DownAt {
+		return // recovered, or failed again since
 	}
 	n.NotReadyCond = true
 	s.changed()
-	s.logf("node", n.hopID, "node %s NotReady: its pods' Ready condition is set to False", n.Name)
+	s.logf("node", n.hopID, "node %s NotReady: its pods' Ready condition is set to False; taint node.kubernetes.io/unreachable:NoExecute added", n.Name)
 	for _, p := range s.sortedPods() {
 		if p.Node == n.Name {
 			s.setReady(p, false, "node "+n.Name+" NotReady")
 		}
 	}
-	s.schedule(timer{At: s.now + s.settings.EvictionDelayMs, Kind: tmNodeEvict, Key: n.Name})
+	s.schedule(timer{At: s.now + s.settings.EvictionDelayMs, Kind: tmNodeEvict, Key: n.Name, Gen: t.Gen})
 }
 
-func (s *Sim) nodeEvict(name string) {
-	n := s.nodeByName(name)
-	if n == nil || n.Ready {
+// nodeEvict is taint-based eviction once the toleration runs out: each pod
+// is marked for deletion but stays Terminating (its kubelet cannot confirm),
+// and its ReplicaSet, which counts terminating pods as gone, creates the
+// replacements at once.
+func (s *Sim) nodeEvict(t timer) {
+	n := s.nodeByName(t.Key)
+	if n == nil || n.Ready || int64(t.Gen) != n.DownAt {
 		return
 	}
+	owners := map[string]bool{}
 	for _, p := range s.sortedPods() {
 		if p.Node == n.Name && !p.Terminating {
-			s.logf("pod", p.hopID, "pod %s evicted from NotReady node %s (toleration expired)", p.Key, n.Name)
+			s.logf("pod", p.hopID, "pod %s evicted from NotReady node %s (toleration for node.kubernetes.io/unreachable expired)", p.Key, n.Name)
 			s.terminatePod(p, "evicted")
+			owners[p.Owner] = true
+		}
+	}
+	for _, k := range sortedKeys(owners) {
+		if d := s.deploys[k]; d != nil {
+			s.reconcile(d)
 		}
 	}
 }
@@ -266,6 +289,11 @@ func (s *Sim) setNetwork(c SetNetwork) error {
 		v := *c.SourceDestCheck
 		s.settings.SourceDestCheck = &v
 		s.logf("command", "cluster", "EC2 source/destination check %s", onOff(v))
+	}
+	if c.LocalWithFallback != nil {
+		v := *c.LocalWithFallback
+		s.settings.LocalWithFallback = &v
+		s.logf("command", "cluster", "kube-proxy local-with-fallback for router-default %s", onOff(v))
 	}
 	s.changed()
 	return nil
@@ -613,6 +641,18 @@ func (s *Sim) applyNetworkPolicy(p NetworkPolicy) error {
 	for i, t := range p.PolicyTypes {
 		if t != "Ingress" && t != "Egress" {
 			return invalidf(fmt.Sprintf("spec.policyTypes[%d]", i), "Ingress or Egress, got %q", t)
+		}
+	}
+	for _, d := range []struct {
+		dir   string
+		rules []PolicyRule
+	}{{"ingress", p.Ingress}, {"egress", p.Egress}} {
+		for i, r := range d.rules {
+			for j, pp := range r.Ports {
+				if pp.Protocol != "" && pp.Protocol != "TCP" && pp.Protocol != "UDP" && pp.Protocol != "SCTP" {
+					return invalidf(fmt.Sprintf("spec.%s[%d].ports[%d].protocol", d.dir, i, j), "TCP, UDP or SCTP, got %q", pp.Protocol)
+				}
+			}
 		}
 	}
 	s.ensureNamespace(p.Namespace)

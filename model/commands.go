@@ -77,6 +77,9 @@ type SetNetwork struct {
 	// SecurityGroupsAllowIPIPAndBGP adds (or removes) the security group
 	// rules for IP protocol 4 and TCP 179 between nodes.
 	SecurityGroupsAllowIPIPAndBGP *bool `json:"securityGroupsAllowIPIPAndBGP,omitempty"`
+	// LocalWithFallback forces whether kube-proxy honours router-default's
+	// local-with-fallback annotation (Settings.LocalWithFallback).
+	LocalWithFallback *bool `json:"localWithFallback,omitempty"`
 }
 
 // SetTraffic replaces the live traffic profile.

@@ -346,7 +346,8 @@ func TestFact16ClusterDNSReturnsClusterIPUnlessHeadless(t *testing.T) {
 	tr, err = s.Trace(TraceRequest{URL: "http://cart-headless.shop.svc.cluster.local:8080/", From: from})
 	require.NoError(t, err)
 	assert.Equal(t, 200, tr.Status)
-	assert.Empty(t, hopOf(tr, HopService).NAT, "headless: straight to a pod IP")
+	assert.Empty(t, hopOf(tr, HopService).Kind, "headless: no ClusterIP hop")
+	assert.Empty(t, hopOf(tr, HopPodNet).Detail().NAT, "headless: straight to a pod IP")
 	assert.Contains(t, tr.Hops[1].Note, "pod IPs")
 }
 

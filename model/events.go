@@ -21,8 +21,9 @@ type Request struct {
 	// Status is the HTTP status the client got; 0 when no HTTP answer
 	// came (see Outcome).
 	Status int `json:"status"`
-	// Outcome is "ok", "http-error", "refused", "reset", "timeout" or
-	// "dropped".
+	// Outcome is "ok", "http-error", "refused", "reset", "timeout",
+	// "dropped", "nxdomain" (DNS has no such name) or "dns-timeout" (the
+	// DNS query got no answer, so the name never resolved).
 	Outcome string `json:"outcome"`
 	Pod     string `json:"pod,omitempty"`     // namespace/name that served it
 	Service string `json:"service,omitempty"` // namespace/name
@@ -37,9 +38,10 @@ const (
 	HopInternet = "internet" // client → AWS LB node
 	HopLB       = "lb"       // LB node → worker node's NodePort
 	HopNodePort = "nodeport" // node (kube-proxy DNAT) → router pod
-	HopPodNet   = "podnet"   // router pod → app pod (Calico)
+	HopPodNet   = "podnet"   // pod → pod over Calico: router → app pod, or a pod dialling a pod IP (headless Service)
 	HopService  = "service"  // pod → ClusterIP DNATed by kube-proxy (east–west)
 	HopApp      = "app"      // the app pod handles the request
+	HopEgress   = "egress"   // pod → its node, leaving the cluster (Calico natOutgoing SNAT)
 	HopResponse = "response" // a hop of the response, retracing a request hop
 )
 

@@ -36,6 +36,10 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
 		b.respond(502, "http-error")
 		return
 	}
+	if rp != nil && b.lbIdleMs > 0 && h.EndMs-h.StartMs > b.lbIdleMs && b.lbIdleMs < be.TimeoutMs {
+		s.lbIdleCut(b, h, be)
+		return
+	}
 	if rp != nil && h.EndMs-h.StartMs > be.TimeoutMs {
 		h.EndMs = h.StartMs + be.TimeoutMs
 		b.t = h.EndMs
@@ -45,4 +49,38 @@ func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
 		return
 	}
 	b.respond(200, "ok")
+}
+
+// lbIdleCut: the pod sends nothing for longer than the load balancer's
+// idle timeout (Classic ELB 60 s, NLB 350 s) and less than the route's
+// server timeout, so the load balancer cuts the connection whatever the
+// route says. The Classic ELB closes both sides at the timeout: the
+// client gets no HTTP answer. The NLB silently forgets the flow and
+// answers the late response with a RST: the client waits in vain.
+func (s *Sim) lbIdleCut(b *reqBuilder, app *Hop, be *backend) {
+	for i := range b.r.Hops {
+		if b.r.Hops[i].Kind == HopLB {
+			b.r.Hops[i].Failed = true
+		}
+	}
+	idle := b.lbIdleMs / 1000
+	if s.lb.Type == "NLB" {
+		b.t = app.EndMs
+		b.fail("timeout", 0, fmt.Sprintf("the pod answered after %d s, past the NLB's fixed %d s idle timeout (the route's server timeout is %s): the NLB had forgotten the idle flow and answers the late response with a RST, so the client never gets it", (app.EndMs-app.StartMs)/1000, idle, fmtMs(be.TimeoutMs)))
+		return
+	}
+	app.EndMs = app.StartMs + b.lbIdleMs // the pod is still at work when the connection goes
+	b.t = app.EndMs
+	b.fail("reset", 0, fmt.Sprintf("no byte passed for %d s, the Classic ELB's idle timeout, so it closed the connection before the pod answered (the route's server timeout, %s, never came into play): the client gets the connection closed with no HTTP answer", idle, fmtMs(be.TimeoutMs)))
+}
+
+// fmtMs writes a duration as HAProxy's annotations do: 90s, 2m, 500ms.
+func fmtMs(ms int64) string {
+	switch {
+	case ms%60_000 == 0:
+		return fmt.Sprintf("%dm", ms/60_000)
+	case ms%1000 == 0:
+		return fmt.Sprintf("%ds", ms/1000)
+	}
+	return fmt.Sprintf("%dms", ms)
 }

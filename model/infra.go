@@ -180,6 +180,7 @@ func (s *Sim) allocPodIP(n *node) string {
 		// tunnel address.
 		n.TunnelIP = blockAddr(n.Blocks[0], 0)
 		s.ipam.Used[n.TunnelIP] = true
+		s.ipam.Used[blockAddr(n.Blocks[0], dnsPodOffset)] = true // the node's dns-default pod
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		total := len(n.Blocks) * 64

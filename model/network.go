@@ -75,22 +75,30 @@ func (s *Sim) encapNote(from, to *node, encap, dropped string) string {
 	return fmt.Sprintf("%s: routed without encapsulation (pool mode %s, %s, source/destination check off).", where, s.settings.Encapsulation, routes)
 }
 
-// policyAllows applies NetworkPolicy with Kubernetes semantics: a pod
-// accepts everything until a policy selects it for a direction; then only
-// the union of the allows gets through. Both the sender's egress and the
-// receiver's ingress must allow. Replies are allowed (stateful).
+// policyAllows applies NetworkPolicy with Kubernetes semantics to a TCP
+// connection from src to dst's port: a pod accepts everything until a
+// policy selects it for a direction; then only the union of the allows gets
+// through. Both the sender's egress and the receiver's ingress must allow.
+// Replies are allowed (stateful).
 func (s *Sim) policyAllows(src, dst *pod, port int) (bool, string) {
+	return s.policyAllowsProto(src, dst, port, "TCP")
+}
+
+// policyAllowsProto is policyAllows for any protocol (TCP, UDP, SCTP).
+// Calico evaluates it after kube-proxy's DNAT, so port is the pod's port.
+func (s *Sim) policyAllowsProto(src, dst *pod, port int, proto string) (bool, string) {
 	if src != nil {
-		if ok, why := s.directionAllows(src, dst, "", port, "Egress"); !ok {
+		if ok, why := s.directionAllows(src, dst, "", port, proto, "Egress"); !ok {
 			return false, why
 		}
 	}
-	return s.directionAllows(dst, src, "", port, "Ingress")
+	return s.directionAllows(dst, src, "", port, proto, "Ingress")
 }
 
 // directionAllows checks the policies that select subject for one
-// direction against peer (a pod) on the given port.
-func (s *Sim) directionAllows(subject, peer *pod, peerIP string, port int, dir string) (bool, string) {
+// direction against peer (a pod, or peerIP outside the pod network) on the
+// given protocol and port.
+func (s *Sim) directionAllows(subject, peer *pod, peerIP string, port int, proto, dir string) (bool, string) {
 	selected := false
 	var names []string
 	for _, k := range sortedKeys(s.policies) {
@@ -105,7 +113,7 @@ func (s *Sim) directionAllows(subject, peer *pod, peerIP string, port int, dir s
 			rules = np.Egress
 		}
 		for _, r := range rules {
-			if s.ruleAllows(r, np.Namespace, peer, peerIP, port, subject) {
+			if s.ruleAllows(r, np.Namespace, peer, peerIP, port, proto, subject) {
 				return true, ""
 			}
 		}
@@ -118,9 +126,9 @@ func (s *Sim) directionAllows(subject, peer *pod, peerIP string, port int, dir s
 		peerName = peer.Key
 	}
 	if dir == "Ingress" {
-		return false, fmt.Sprintf("NetworkPolicy %s selects %s for ingress and none allows %s on port %d, so Calico drops the packets", strings.Join(names, ", "), subject.Key, peerName, port)
+		return false, fmt.Sprintf("NetworkPolicy %s selects %s for ingress and none allows %s on %s %d, so Calico drops the packets", strings.Join(names, ", "), subject.Key, peerName, proto, port)
 	}
-	return false, fmt.Sprintf("NetworkPolicy %s selects %s for egress and none allows traffic to %s on port %d", strings.Join(names, ", "), subject.Key, peerName, port)
+	return false, fmt.Sprintf("NetworkPolicy %s selects %s for egress and none allows traffic to %s on %s %d", strings.Join(names, ", "), subject.Key, peerName, proto, port)
 }
 
 func policyTypes(np *NetworkPolicy) []string {
@@ -134,10 +142,16 @@ func policyTypes(np *NetworkPolicy) []string {
 	return t
 }
 
-func (s *Sim) ruleAllows(r PolicyRule, policyNS string, peer *pod, peerIP string, port int, subject *pod) bool {
+// ruleAllows says whether one rule lets the peer through on proto/port.
+// A ports entry matches only its protocol (TCP when unset), so a UDP-only
+// allow does not open TCP.
+func (s *Sim) ruleAllows(r PolicyRule, policyNS string, peer *pod, peerIP string, port int, proto string, subject *pod) bool {
 	if len(r.Ports) > 0 {
 		okPort := false
 		for _, pp := range r.Ports {
+			if orDefault(pp.Protocol, "TCP") != proto {
+				continue
+			}
 			if pp.Port == "" || pp.Port == strconv.Itoa(port) || namedPortIs(subject, pp.Port, port) || (peer != nil && namedPortIs(peer, pp.Port, port)) {
 				okPort = true
 			}

@@ -58,6 +58,9 @@ type reqBuilder struct {
 	t       int64
 	explain bool
 	dnsHops int // leading hops that are a DNS exchange, not retraced
+	// lbIdleMs is the idle timeout of the load balancer the request passed
+	// (0 if none): an answer slower than that never reaches the client.
+	lbIdleMs int64
 }
 
 func (b *reqBuilder) add(h Hop, dur int64) *Hop {
@@ -89,7 +92,7 @@ func (b *reqBuilder) respond(status int, outcome string) {
 		rh := b.add(Hop{Kind: HopResponse, From: h.To, To: h.From, Src: h.Dst, Dst: h.Src, Encapsulation: h.Encapsulation, Response: true}, d)
 		if b.explain {
 			d := rh.detail()
-			d.Note = responseNote(h.Kind, status)
+			d.Note = responseNote(h, status)
 			d.Outer = reverseOuter(h.Detail().Outer)
 			if h.Kind == HopNodePort {
 				d.NAT = "conntrack reverses the DNAT"
@@ -112,11 +115,14 @@ func (b *reqBuilder) finish(status int, outcome string) {
 	b.r.EndMs = b.t
 }
 
-// responseNote explains a response hop by the request hop it retraces.
-func responseNote(kind string, status int) string {
+// responseNote explains a response hop by the request hop h it retraces.
+func responseNote(h Hop, status int) string {
 	code := fmt.Sprintf("the %d response", status)
-	switch kind {
+	switch h.Kind {
 	case HopPodNet:
+		if !strings.HasPrefix(h.From, "pod:"+routerNamespace+"/") {
+			return code + " goes back to the calling pod on the same TCP connection"
+		}
 		return code + " goes back to the router pod on the same TCP connection"
 	case HopService:
 		return code + " returns; conntrack on the caller's node rewrites the source back to the ClusterIP"
@@ -126,6 +132,8 @@ func responseNote(kind string, status int) string {
 		return code + " returns to the load balancer node"
 	case HopInternet:
 		return code + " reaches the client over the Internet"
+	case HopEgress:
+		return code + " comes back through the NAT gateway and the node; conntrack undoes both SNATs, so the pod sees the load balancer's address as the source"
 	}
 	return code + " retraces the request"
 }

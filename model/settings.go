@@ -11,7 +11,7 @@ import (
 var (
 	LBTypes          = []string{"Classic", "NLB"}
 	Encapsulations   = []string{"VXLAN", "IPIP", "VXLANCrossSubnet", "IPIPCrossSubnet", "None"}
-	KubeProxyModes   = []string{"iptables", "ipvs"}
+	KubeProxyModes   = []string{"iptables", "nftables", "ipvs"}
 	BalanceAlgos     = []string{"random", "roundrobin", "leastconn", "source"}
 	ClientKinds      = []string{"browser", "curl"}
 	Terminations     = []string{"edge", "reencrypt", "passthrough"}
@@ -48,13 +48,26 @@ const (
 	clbCheckIntervalMs = 5000
 	nlbCheckIntervalMs = 10000
 	healthThreshold    = 2
-	clbIdleTimeoutMs   = 60_000
-	nlbIdleTimeoutMs   = 350_000
+	clbIdleTimeoutMs   = 60_000  // the Classic ELB's connection idle timeout (AWS default)
+	nlbIdleTimeoutMs   = 350_000 // the NLB's fixed TCP idle timeout
 	connectTimeoutMs   = 5000
 	retryTurnaroundMs  = 1000 // HAProxy waits min(timeout connect, 1 s) before retrying a refused connect
 	serverTimeoutMs    = 30_000
 	livenessFailMs     = 30_000 // 3 failed probes, 10 s apart, before a restart
 	affinityTimeoutMs  = 10_800_000
+	// routerShutdownDelayMs is ROUTER_GRACEFUL_SHUTDOWN_DELAY: after SIGTERM
+	// the router keeps serving this long (openshift/router
+	// pkg/cmd/infra/router/template.go, default 45 s, which the ingress
+	// operator does not override), then stops HAProxy and exits 1 s later.
+	routerShutdownDelayMs = 45_000
+	// routerUnreadyMs is how long the terminating router's readiness probe
+	// takes to turn the pod NotReady: the probe fails from SIGTERM on
+	// (ReadyChecks include ProcessRunning) and the kubelet needs 3 failures
+	// 10 s apart (the probe's defaults in the operator's deployment).
+	routerUnreadyMs = 30_000
+	// dnsTimeoutMs is how long a pod's resolver waits for a DNS answer that
+	// never comes before it gives up: glibc's defaults, 5 s per try, 2 tries.
+	dnsTimeoutMs = 10_000
 )
 
 // DefaultSettings returns the baseline cluster of domain.md: us-east-1,
@@ -221,6 +234,19 @@ func parseVersion(v string) (major, minor int, err error) {
 		return 0, 0, invalidf("openShiftVersion", "want 4.x such as 4.16, got %q", v)
 	}
 	return major, minor, nil
+}
+
+// localWithFallback says whether kube-proxy forwards NodePort traffic for
+// router-default to a router on another node when its own node has none
+// that can serve (Settings.LocalWithFallback; by default from 4.8, when the
+// ingress operator started to set the annotation, to 4.18, the last release
+// whose kube-proxy for third-party CNIs was built from openshift/sdn).
+func (s *Sim) localWithFallback() bool {
+	if v := s.settings.LocalWithFallback; v != nil {
+		return *v
+	}
+	_, minor, _ := parseVersion(s.settings.OpenShiftVersion)
+	return minor >= 8 && minor <= 18
 }
 
 // defaultBalance is the router's default algorithm for a route's mode:

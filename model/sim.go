@@ -126,6 +126,8 @@ type pod struct {
 	Restarts      int
 	RestartAt     int64 // when a pending liveness restart kills the container, 0 if none
 	TerminatingAt int64
+	SigtermSent   bool  // the kubelet has begun stopping a terminating pod
+	SigtermAt     int64 // when
 	ScheduledAt   int64
 	Created       int64 // creation order
 	Router        bool

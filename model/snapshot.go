@@ -117,14 +117,16 @@ type DeploymentView struct {
 
 // PodView is one pod, app or router.
 type PodView struct {
-	Namespace   string `json:"namespace"`
-	Name        string `json:"name"`
-	IP          string `json:"ip"`
-	Node        string `json:"node"`
-	Phase       string `json:"phase"` // Pending, Running
-	Ready       bool   `json:"ready"`
-	Live        bool   `json:"live"`
-	Terminating bool   `json:"terminating"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	IP        string `json:"ip"`
+	Node      string `json:"node"`
+	Phase     string `json:"phase"` // Pending, Running
+	// Ready: the pod is Ready and not terminating (a terminating pod may
+	// still pass its readiness probe; its endpoint's serving says so).
+	Ready       bool `json:"ready"`
+	Live        bool `json:"live"`
+	Terminating bool `json:"terminating"`
 	// ReadinessFailing is set while the readiness probe is made to fail.
 	ReadinessFailing bool              `json:"readinessFailing"`
 	Restarts         int               `json:"restarts"`
@@ -209,10 +211,13 @@ type NetworkPolicyView struct {
 
 // NetworkView is the CNI and kube-proxy configuration.
 type NetworkView struct {
-	CNI             string `json:"cni"`           // "Calico"
-	Encapsulation   string `json:"encapsulation"` // VXLAN, IPIP, VXLANCrossSubnet, IPIPCrossSubnet, None
-	KubeProxyMode   string `json:"kubeProxyMode"` // iptables, ipvs
-	SourceDestCheck bool   `json:"sourceDestCheck"`
+	CNI           string `json:"cni"`           // "Calico"
+	Encapsulation string `json:"encapsulation"` // VXLAN, IPIP, VXLANCrossSubnet, IPIPCrossSubnet, None
+	KubeProxyMode string `json:"kubeProxyMode"` // iptables, nftables, ipvs
+	// LocalWithFallback is whether kube-proxy honours router-default's
+	// local-with-fallback annotation (Settings.LocalWithFallback, resolved).
+	LocalWithFallback bool `json:"localWithFallback"`
+	SourceDestCheck   bool `json:"sourceDestCheck"`
 	// SecurityGroupsAllowIPIPAndBGP: see Settings.
 	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP"`
 	BlockSize                     int  `json:"blockSize"` // 26

@@ -38,8 +38,25 @@ type Settings struct {
 	// Encapsulation is the Calico IP pool mode: VXLAN (default), IPIP,
 	// VXLANCrossSubnet, IPIPCrossSubnet or None.
 	Encapsulation string `json:"encapsulation"`
-	// KubeProxyMode is iptables (default) or ipvs.
+	// KubeProxyMode is iptables (default), nftables or ipvs. iptables and
+	// nftables pick an endpoint at random per connection; they differ for a
+	// ClusterIP port the Service does not define: iptables has no rule, so
+	// the packet hangs, nftables rejects it (kubernetes
+	// pkg/proxy/nftables/proxier.go, cluster-ips-check).
 	KubeProxyMode string `json:"kubeProxyMode"`
+	// LocalWithFallback says whether kube-proxy honours the
+	// traffic-policy.network.alpha.openshift.io/local-with-fallback
+	// annotation the ingress operator puts on router-default
+	// (cluster-ingress-operator load_balancer_service.go,
+	// shouldUseLocalWithFallback: on every Service with
+	// externalTrafficPolicy Local, since 4.8): a node with no usable local
+	// router forwards NodePort traffic to a router on another node (SNAT to
+	// the node IP) instead of dropping it. nil follows the version: the
+	// standalone kube-proxy OpenShift runs for Calico was built from
+	// openshift/sdn, whose vendored kube-proxy carries the patch, up to
+	// 4.18, and from openshift/kubernetes without it from 4.19 (upstream
+	// kube-proxy ignores the annotation). OVN-Kubernetes honours it.
+	LocalWithFallback *bool `json:"localWithFallback,omitempty"`
 	// SourceDestCheck is the EC2 source/destination check (on by default).
 	SourceDestCheck *bool `json:"sourceDestCheck,omitempty"`
 	// ReloadIntervalMs is the router's minimum time between HAProxy

@@ -2,16 +2,17 @@ package model
 
 // Timer kinds: what happens when a timer fires.
 const (
-	tmPodRunning   = iota + 1 // container started
-	tmPodReady                // first readiness probe passed
-	tmPodRemoved              // graceful termination done
-	tmPodRestart              // liveness failures restart the container
-	tmRouterReload            // a router applies its batched changes
-	tmLBCheck                 // the LB health-checks every target
-	tmNodeGrace               // node-monitor-grace-period ran out: pods NotReady
-	tmNodeEvict               // tolerations ran out: pods on the node evicted
-	tmRequestDone             // a request's response reached the client
-	tmConnDone                // a router → pod connection closed
+	tmPodRunning    = iota + 1 // container started
+	tmPodReady                 // first readiness probe passed
+	tmPodRemoved               // graceful termination done
+	tmPodRestart               // liveness failures restart the container
+	tmRouterReload             // a router applies its batched changes
+	tmLBCheck                  // the LB health-checks every target
+	tmNodeGrace                // node-monitor-grace-period ran out: pods NotReady
+	tmNodeEvict                // tolerations ran out: pods on the node evicted
+	tmRequestDone              // a request's response reached the client
+	tmConnDone                 // a router → pod connection closed
+	tmRouterUnready            // a terminating router's readiness probe has failed 3 times
 )
 
 // timer is one scheduled event. Seq breaks ties so the order is total.
@@ -129,13 +130,15 @@ func (s *Sim) fire(t timer) {
 	case tmLBCheck:
 		s.lbCheck()
 	case tmNodeGrace:
-		s.nodeGrace(t.Key)
+		s.nodeGrace(t)
 	case tmNodeEvict:
-		s.nodeEvict(t.Key)
+		s.nodeEvict(t)
 	case tmRequestDone:
 		s.requestDone(t)
 	case tmConnDone:
 		s.connDone(t)
+	case tmRouterUnready:
+		s.routerUnready(t)
 	}
 }
 

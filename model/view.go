@@ -24,6 +24,7 @@ func (s *Sim) Snapshot() Snapshot {
 			CNI: "Calico", Encapsulation: st.Encapsulation, KubeProxyMode: st.KubeProxyMode,
 			SourceDestCheck: *st.SourceDestCheck, BlockSize: blockPrefix,
 			SecurityGroupsAllowIPIPAndBGP: st.SecurityGroupsAllowIPIPAndBGP,
+			LocalWithFallback:             s.localWithFallback(),
 		},
 		Traffic: s.traffic.profile,
 		Metrics: s.metrics.clone(),
@@ -68,7 +69,7 @@ func (s *Sim) Snapshot() Snapshot {
 		owner := strings.TrimPrefix(p.Owner, p.Namespace+"/")
 		pv := PodView{
 			Namespace: p.Namespace, Name: p.Name, IP: p.IP, Node: p.Node, Phase: p.Phase,
-			Ready: p.Ready, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts, ReadinessFailing: p.ProbeFails,
+			Ready: p.Ready && !p.Terminating, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts, ReadinessFailing: p.ProbeFails,
 			Labels: p.Labels, Owner: owner, Router: p.Router,
 		}
 		if p.Router {

@@ -122,11 +122,13 @@ func withLabel(m map[string]string, k, v string) map[string]string {
 func (s *Sim) schedulePod(p *pod) {
 	owned, total := map[string]int{}, map[string]int{}
 	zoneOwned := map[string]int{}
+	repels := map[string]bool{} // nodes with a router pod, terminating ones too
 	for _, q := range s.pods {
 		if q.Node == "" || q == p {
 			continue
 		}
 		total[q.Node]++
+		repels[q.Node] = repels[q.Node] || (q.Router && q.Owner == p.Owner)
 		if q.Owner == p.Owner && !q.Terminating {
 			owned[q.Node]++
 			if n := s.nodeByName(q.Node); n != nil {
@@ -154,8 +156,8 @@ func (s *Sim) schedulePod(p *pod) {
 		if !s.nodeUp(n) {
 			continue
 		}
-		if p.Router && owned[n.Name] > 0 {
-			continue // required anti-affinity
+		if p.Router && repels[n.Name] {
+			continue // required anti-affinity; the scheduler counts terminating pods too (kubernetes#111793)
 		}
 		if best == nil || better(n, best) {
 			best = n
@@ -244,39 +246,81 @@ func (s *Sim) endpointsChanged(p *pod) {
 	s.routersDirty()
 }
 
-// terminatePod starts a graceful deletion: the endpoint leaves the
-// EndpointSlice at once (ready=false, terminating=true), SIGTERM is sent,
-// in-flight requests finish, and the pod is gone within the grace period.
+// terminatePod starts a graceful deletion: the pod is marked for deletion
+// and its endpoint turns ready=false, terminating=true at once (serving
+// stays as long as the pod's Ready condition holds). If the kubelet can be
+// reached, SIGTERM is sent now (startShutdown); on an unreachable node the
+// pod stays Terminating until the node comes back, since only the kubelet
+// can confirm the deletion.
 func (s *Sim) terminatePod(p *pod, why string) {
 	if p.Terminating {
 		return
 	}
 	p.Terminating = true
 	p.TerminatingAt = s.now
-	wasReady := p.Ready
-	p.Ready = false
 	s.changed()
-	s.logf("pod", p.hopID, "pod %s Terminating (%s): removed from endpoints, SIGTERM sent", p.Key, why)
-	if wasReady || p.Running {
+	if p.Node != "" && !s.nodeUp(s.nodeByName(p.Node)) {
+		s.logf("pod", p.hopID, "pod %s Terminating (%s): marked for deletion, but the kubelet on %s cannot be reached to stop it, so it stays Terminating", p.Key, why, p.Node)
 		s.endpointsChanged(p)
+		return
+	}
+	s.logf("pod", p.hopID, "pod %s Terminating (%s): its endpoint is no longer ready, SIGTERM sent", p.Key, why)
+	if p.Ready || p.Running {
+		s.endpointsChanged(p)
+	}
+	s.startShutdown(p)
+}
+
+// startShutdown is the kubelet stopping a pod marked for deletion: SIGTERM,
+// then removal once the containers exit, within the grace period. An app
+// finishes its in-flight work (the later of a short shutdown and its last
+// in-flight response). A router keeps serving through its graceful
+// shutdown delay (ROUTER_GRACEFUL_SHUTDOWN_DELAY, 45 s) while its readiness
+// probe fails, so that the load balancer drains its node first; then it
+// stops HAProxy and exits a second later.
+func (s *Sim) startShutdown(p *pod) {
+	p.SigtermSent, p.SigtermAt = true, s.now
+	if p.Node == "" {
+		s.schedule(timer{At: s.now, Kind: tmPodRemoved, Key: p.Key, Gen: p.gen})
+		return
 	}
 	grace := s.ownerSpec(p).GracePeriodMs
 	if grace <= 0 {
 		grace = 30_000
 	}
-	// The app finishes in-flight work and exits; model that as the later
-	// of a short shutdown and the last in-flight response, within grace.
 	done := s.now + 1500
+	if p.Router {
+		done = s.now + routerShutdownDelayMs + 1000
+		if p.Ready {
+			s.schedule(timer{At: s.now + routerUnreadyMs, Kind: tmRouterUnready, Key: p.Key, Gen: p.gen})
+		}
+	}
 	if last := s.lastInflight(p.Key); last > done {
 		done = last
 	}
-	if done > s.now+grace || p.Node == "" {
-		done = min(s.now+grace, max(done, s.now))
+	s.schedule(timer{At: min(done, s.now+grace), Kind: tmPodRemoved, Key: p.Key, Gen: p.gen})
+}
+
+// routerUnready is the kubelet's third failed readiness probe of a
+// terminating router: its Ready condition turns False, so its endpoint is
+// no longer serving either and kube-proxy stops sending it new
+// connections (HAProxy still finishes its shutdown delay).
+func (s *Sim) routerUnready(t timer) {
+	p := s.pods[t.Key]
+	if p == nil || p.gen != t.Gen || !p.Terminating {
+		return
 	}
-	if p.Node == "" {
-		done = s.now
+	s.setReady(p, false, "router shutting down: /healthz/ready fails from SIGTERM on, 3 probes 10 s apart")
+}
+
+// routerAccepts says whether a router pod's HAProxy still takes
+// connections: it runs, and if it is shutting down, its graceful shutdown
+// delay has not run out.
+func (s *Sim) routerAccepts(p *pod) bool {
+	if p == nil || !p.Running {
+		return false
 	}
-	s.schedule(timer{At: done, Kind: tmPodRemoved, Key: p.Key, Gen: p.gen})
+	return !p.Terminating || !p.SigtermSent || s.now < p.SigtermAt+routerShutdownDelayMs
 }
 
 func (s *Sim) lastInflight(podKey string) int64 {
@@ -303,6 +347,7 @@ func (s *Sim) podRemoved(t timer) {
 	s.logf("pod", p.hopID, "pod %s deleted; its IP %s is free again", p.Key, p.IP)
 	if p.Router {
 		s.reconcile(s.routers)
+		s.reconcileUnscheduled(s.routers) // its node is free for a Pending router now
 		return
 	}
 	if d := s.deploys[p.Owner]; d != nil {
@@ -357,7 +402,10 @@ func selects(sel, labels map[string]string) bool {
 	return true
 }
 
-// endpoint is one entry of a Service's EndpointSlice.
+// endpoint is one entry of a Service's EndpointSlice. Its conditions are
+// the EndpointSlice controller's: serving is the pod's Ready condition,
+// ready is serving and not terminating (kubernetes
+// pkg/controller/endpointslice, podToEndpoint).
 type endpoint struct {
 	Pod         *pod
 	Port        int
@@ -382,7 +430,7 @@ func (s *Sim) endpointsOf(sv *service, portIndex int) []endpoint {
 			Pod:         p,
 			Port:        port,
 			Ready:       p.Ready && !p.Terminating,
-			Serving:     p.Ready || (p.Terminating && p.Running && !p.ProbeFails),
+			Serving:     p.Ready,
 			Terminating: p.Terminating,
 		})
 	}
@@ -413,15 +461,18 @@ func resolveTargetPort(ports []ServicePort, i int, podPorts []ContainerPort) (in
 // sliceName is a Service's EndpointSlice name as the controller makes it:
 // the Service name and a generated 5-character suffix (here derived from
 // the name, so it is stable and deterministic).
-func sliceName(svc string) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789" // Kubernetes' generateName alphabet
+func sliceName(svc string) string { return svc + "-" + shortHash(svc) }
+
+// shortHash is a stable 5-character name suffix derived from seed, in
+// Kubernetes' generateName alphabet.
+func shortHash(seed string) string {
 	h := fnv.New32a()
-	h.Write([]byte(svc))
+	h.Write([]byte(seed))
 	n := h.Sum32()
 	b := make([]byte, 5)
 	for i := range b {
-		b[i] = alphabet[n%uint32(len(alphabet))]
-		n /= uint32(len(alphabet))
+		b[i] = hashAlphabet[n%uint32(len(hashAlphabet))]
+		n /= uint32(len(hashAlphabet))
 	}
-	return svc + "-" + string(b)
+	return string(b)
 }

@@ -24,6 +24,7 @@ const (
 	LabelRefused = "connection refused at once"
 	LabelTimeout = "the connection hangs until it times out"
 	LabelNXDOM   = "DNS answers NXDOMAIN"
+	LabelDNSWait = "DNS never answers: the name does not resolve, after the resolver's timeout"
 )
 
 // OutcomeLabel names what a traced request got.
@@ -54,6 +55,8 @@ func OutcomeLabel(res model.TraceResult) string {
 		return LabelTimeout
 	case "nxdomain":
 		return LabelNXDOM
+	case "dns-timeout":
+		return LabelDNSWait
 	}
 	return res.Outcome
 }
@@ -219,8 +222,10 @@ func (g *generator) statusEmptyRoute(passthrough bool) (Question, bool) {
 	return g.statusQuestion(prompt, setup, text, settleReloadMs, req, lesson503, 8, nil)
 }
 
-// statusClusterIP: a pod calls a Service by name; half the time every
-// endpoint has failed its readiness probe first.
+// statusClusterIP: a pod calls a Service by name; a third of the time
+// every endpoint has failed its readiness probe first (refused), a third
+// of the time on a port the Service does not define (iptables: it hangs;
+// nftables and IPVS: refused).
 func (g *generator) statusClusterIP() (Question, bool) {
 	var cands []model.ServiceView
 	for _, sv := range g.snap.Services {
@@ -255,11 +260,12 @@ func (g *generator) statusClusterIP() (Question, bool) {
 		return Question{}, false
 	}
 	port := sv.Ports[0].Port
-	url := fmt.Sprintf("http://%s.%s.svc.cluster.local:%d/", sv.Name, sv.Namespace, port)
 	var setup []model.Command
 	var text []string
 	situation := fmt.Sprintf("Service %s/%s has %d ready endpoint(s).", sv.Namespace, sv.Name, countReady(sv))
-	if g.rng.IntN(2) == 0 {
+	lesson, misconception := lessonNoEndpoints, 15
+	switch g.rng.IntN(3) {
+	case 0:
 		for _, p := range behind {
 			setup = append(setup, model.SetPodReady{Namespace: p.Namespace, Pod: p.Name, Ready: false})
 		}
@@ -268,10 +274,22 @@ func (g *generator) statusClusterIP() (Question, bool) {
 		}
 		text = []string{fmt.Sprintf("every pod behind Service %s/%s fails its readiness probe", sv.Namespace, sv.Name)}
 		situation = fmt.Sprintf("Every pod behind Service %s/%s (ClusterIP %s) fails its readiness probe.", sv.Namespace, sv.Name, sv.ClusterIP)
+	case 1:
+		// A port the Service does not define: iptables has no rule for it.
+		defined := make([]string, 0, len(sv.Ports))
+		for _, p := range sv.Ports {
+			defined = append(defined, fmt.Sprint(p.Port))
+		}
+		for slices.Contains(defined, fmt.Sprint(port)) {
+			port++
+		}
+		situation = fmt.Sprintf("Service %s/%s (ClusterIP %s) has %d ready endpoint(s) and defines only port(s) %s; kube-proxy runs in %s mode.", sv.Namespace, sv.Name, sv.ClusterIP, countReady(sv), strings.Join(defined, ", "), g.snap.Network.KubeProxyMode)
+		lesson, misconception = lessonEastWest, 0
 	}
+	url := fmt.Sprintf("http://%s.%s.svc.cluster.local:%d/", sv.Name, sv.Namespace, port)
 	prompt := fmt.Sprintf("%s Pod %s/%s runs `curl %s`. What does it get?", situation, caller.Namespace, caller.Name, url)
 	ds := []string{Label503, LabelTimeout, Label404, Label200, LabelRefused, "200 OK from a pod that is not ready"}
-	return g.statusQuestion(prompt, setup, text, 0, model.TraceRequest{URL: url, From: caller.Namespace + "/" + caller.Name}, lessonNoEndpoints, 15, ds)
+	return g.statusQuestion(prompt, setup, text, 0, model.TraceRequest{URL: url, From: caller.Namespace + "/" + caller.Name}, lesson, misconception, ds)
 }
 
 // deploymentsPhrase is "Deployment a/b is" or "Deployments a/b, c/d are".

@@ -101,7 +101,7 @@ var commandSpecs = []CommandSpec{
 		}),
 	command("changes the AWS load balancer: its type (recreated) or cross-zone load balancing",
 		`{"type":"setLoadBalancer","lbType":"NLB"}`, ocLoadBalancer),
-	command("changes Calico's encapsulation, kube-proxy's mode, the EC2 source/destination check or the security groups",
+	command("changes Calico's encapsulation, kube-proxy's mode, the EC2 source/destination check, the security groups, or whether kube-proxy honours local-with-fallback",
 		`{"type":"setNetwork","encapsulation":"VXLAN"}`, ocNetwork),
 	command("replaces the live traffic: requests per second, clients, the mix of URLs (left out: kept)",
 		`{"type":"setTraffic","rps":20}`,

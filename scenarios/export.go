@@ -94,7 +94,7 @@ func exportHeader(sc model.Scenario) scenarioDocument {
 	spec.LoadBalancer = loadBalancerSpec{Type: s.LBType, CrossZone: s.CrossZone}
 	spec.Network = networkSpec{
 		Encapsulation: s.Encapsulation, KubeProxyMode: s.KubeProxyMode, SourceDestCheck: s.SourceDestCheck,
-		SecurityGroupsAllowIPIPAndBGP: s.SecurityGroupsAllowIPIPAndBGP,
+		SecurityGroupsAllowIPIPAndBGP: s.SecurityGroupsAllowIPIPAndBGP, LocalWithFallback: s.LocalWithFallback,
 	}
 	spec.Router = routerSpec{
 		Replicas:              s.RouterReplicas,

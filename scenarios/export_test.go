@@ -96,7 +96,7 @@ func deploymentsInNameOrder(sc model.Scenario) bool {
 var editCommands = []string{
 	`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6}`,
 	`{"type":"setLoadBalancer","lbType":"NLB","crossZone":true}`,
-	`{"type":"setNetwork","encapsulation":"IPIPCrossSubnet","kubeProxyMode":"ipvs","sourceDestCheck":false,"securityGroupsAllowIPIPAndBGP":true}`,
+	`{"type":"setNetwork","encapsulation":"IPIPCrossSubnet","kubeProxyMode":"ipvs","sourceDestCheck":false,"securityGroupsAllowIPIPAndBGP":true,"localWithFallback":false}`,
 	`{"type":"setTraffic","rps":25,"clients":7,"mix":[{"url":"https://shop.apps.demo.example.com/","client":"browser","weight":3},{"url":"http://blog.apps.demo.example.com/posts","client":"curl","weight":1}]}`,
 	`{"type":"setOpenShiftVersion","version":"4.10"}`,
 	`{"type":"scaleRouters","replicas":3}`,
@@ -129,7 +129,7 @@ func TestReimportAfterCommandsHasTheSameState(t *testing.T) {
 	back, data := roundTrip(t, live)
 	assert.Equal(t, canonical(live), back)
 	for _, want := range []string{"kind: Scenario", "type: NLB", "crossZone: true", "encapsulation: IPIPCrossSubnet", "kubeProxyMode: ipvs",
-		"sourceDestCheck: false", "securityGroupsAllowIPIPAndBGP: true", `openShiftVersion: "4.10"`, "replicas: 3", "rps: 25", "kind: NetworkPolicy", "targetPort: web",
+		"sourceDestCheck: false", "securityGroupsAllowIPIPAndBGP: true", "localWithFallback: false", `openShiftVersion: "4.10"`, "replicas: 3", "rps: 25", "kind: NetworkPolicy", "targetPort: web",
 		"podpath.dev/startup-ms: \"4000\"", "initialDelaySeconds: 3", "terminationGracePeriodSeconds: 10", "clusterIP: 172.30."} {
 		assert.Contains(t, string(data), want)
 	}

@@ -66,6 +66,10 @@ type networkSpec struct {
 	// SecurityGroupsAllowIPIPAndBGP opens IP protocol 4 and TCP 179
 	// between the nodes (needed by IPIP and unencapsulated modes).
 	SecurityGroupsAllowIPIPAndBGP bool `json:"securityGroupsAllowIPIPAndBGP,omitempty"`
+	// LocalWithFallback forces whether kube-proxy honours router-default's
+	// traffic-policy.network.alpha.openshift.io/local-with-fallback
+	// annotation; unset follows openShiftVersion (honoured 4.8–4.18).
+	LocalWithFallback *bool `json:"localWithFallback,omitempty"`
 }
 
 type routerSpec struct {
@@ -207,11 +211,15 @@ func convertHeader(c *objectContext, h *scenarioDocument) (model.Scenario, []Ste
 	if err := c.checkOneOf("spec.network.encapsulation", spec.Network.Encapsulation, true, "VXLAN", "IPIP", "VXLANCrossSubnet", "IPIPCrossSubnet", "None"); err != nil {
 		return out, nil, err
 	}
-	if err := c.checkOneOf("spec.network.kubeProxyMode", spec.Network.KubeProxyMode, true, "iptables", "ipvs"); err != nil {
+	if err := c.checkOneOf("spec.network.kubeProxyMode", spec.Network.KubeProxyMode, true, model.KubeProxyModes...); err != nil {
 		return out, nil, err
 	}
 	s.Encapsulation, s.KubeProxyMode = spec.Network.Encapsulation, spec.Network.KubeProxyMode
 	s.SecurityGroupsAllowIPIPAndBGP = spec.Network.SecurityGroupsAllowIPIPAndBGP
+	if v := spec.Network.LocalWithFallback; v != nil {
+		fallback := *v
+		s.LocalWithFallback = &fallback
+	}
 	if spec.Network.SourceDestCheck != nil {
 		check := *spec.Network.SourceDestCheck
 		s.SourceDestCheck = &check

@@ -112,6 +112,13 @@ func ocNetwork(c model.SetNetwork, _ OCContext) string {
 		}
 		out = append(out, fmt.Sprintf("# between the nodes' security group and itself: IP protocol 4 (IP-in-IP) and TCP 179 (BGP)\naws ec2 %s-security-group-ingress --group-id <sg> --ip-permissions IpProtocol=4,UserIdGroupPairs=[{GroupId=<sg>}] IpProtocol=tcp,FromPort=179,ToPort=179,UserIdGroupPairs=[{GroupId=<sg>}]", verb))
 	}
+	if c.LocalWithFallback != nil {
+		does := "ignores"
+		if *c.LocalWithFallback {
+			does = "honours"
+		}
+		out = append(out, "# no oc command: whether kube-proxy "+does+" the ingress operator's annotation on router-default is a property of its build (OpenShift version)\noc get service router-default -n openshift-ingress -o jsonpath='{.metadata.annotations.traffic-policy\\.network\\.alpha\\.openshift\\.io/local-with-fallback}'")
+	}
 	return strings.Join(out, "\n")
 }
 

@@ -109,6 +109,23 @@ spec:
 	assert.Equal(t, []model.Namespace{{Name: "default"}}, sc.Namespaces)
 }
 
+// The header's network section sets the kube-proxy mode (nftables too) and
+// forces local-with-fallback; unset, the fallback follows the version.
+func TestHeaderSetsKubeProxyModeAndLocalWithFallback(t *testing.T) {
+	sc, _, err := Parse([]byte("apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  network: {kubeProxyMode: nftables, localWithFallback: false}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "nftables", sc.Settings.KubeProxyMode)
+	require.NotNil(t, sc.Settings.LocalWithFallback)
+	assert.False(t, *sc.Settings.LocalWithFallback)
+	sim, err := model.New(sc)
+	require.NoError(t, err)
+	assert.False(t, sim.Snapshot().Network.LocalWithFallback, "forced off on 4.16")
+	sc.Settings.LocalWithFallback = nil
+	sim, err = model.New(sc)
+	require.NoError(t, err)
+	assert.True(t, sim.Snapshot().Network.LocalWithFallback, "4.16 honours it")
+}
+
 func TestWarningsForUnknownKindsAndFields(t *testing.T) {
 	_, warnings, err := Parse([]byte(`apiVersion: podpath.dev/v1alpha1
 kind: Scenario
@@ -233,6 +250,10 @@ func TestBadFilesAreRejectedWithWhereAndWhy(t *testing.T) {
 			"scenarios: document 3 (Scenario x), line 14: kind: the Scenario header must be the first document"},
 		{"bad header value", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  loadBalancer: {type: ALB}\n",
 			`scenarios: document 1 (Scenario x), line 5: spec.loadBalancer.type: "ALB" is not one of Classic, NLB`},
+		{"bad kube-proxy mode", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  network: {kubeProxyMode: nft}\n",
+			`scenarios: document 1 (Scenario x), line 5: spec.network.kubeProxyMode: "nft" is not one of iptables, nftables, ipvs`},
+		{"bad localWithFallback", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  network: {localWithFallback: sometimes}\n",
+			"localWithFallback"},
 		{"traffic from a pod that does not exist", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  traffic:\n    mix:\n    - {url: 'http://a.b.svc.cluster.local/', from: b/ghost}\n",
 			"scenarios: document 1 (Scenario x), line 7: spec.traffic.mix[0].from: no Deployment in namespace b makes pods named ghost…"},
 		{"Ingress to a missing Service", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: api}\nspec:\n  rules:\n  - host: api.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend: {service: {name: api, port: {number: 80}}}\n",

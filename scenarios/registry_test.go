@@ -82,7 +82,7 @@ func TestDecodeErrorsCarryTheField(t *testing.T) {
 		{`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6,"force":true}`, "force", "model: invalid: scale: force: unknown field"},
 		{`{"type":"scale","namespace":"shop","deployment":"shop","replicas":-1}`, "replicas", "model: invalid: replicas: 0..500, got -1"},
 		{`{"type":"scale","deployment":"shop","replicas":1}`, "namespace", "model: invalid: namespace: required"},
-		{`{"type":"setNetwork","kubeProxyMode":"nft"}`, "kubeProxyMode", `model: invalid: kubeProxyMode: "nft" is not one of iptables, ipvs`},
+		{`{"type":"setNetwork","kubeProxyMode":"nft"}`, "kubeProxyMode", `model: invalid: kubeProxyMode: "nft" is not one of iptables, nftables, ipvs`},
 		{`{"replicas":3}`, "type", "model: invalid: type: required"},
 		{`[]`, "body", "model: invalid: body: malformed JSON"},
 	} {

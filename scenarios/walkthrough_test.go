@@ -228,6 +228,31 @@ var proofs = map[string]stepProof{
 		}
 		return 0
 	},
+	"az-outage#5": func(t *testing.T, _, after *model.Sim) int {
+		snap := after.Snapshot()
+		var dead string
+		for _, n := range snap.Nodes {
+			if n.Zone == "us-east-1a" && n.Role == "worker" {
+				dead = n.Name
+			}
+		}
+		terminating, replaced := 0, 0
+		for _, p := range snap.Pods {
+			if p.Node == dead && p.Terminating {
+				terminating++
+			}
+			if p.Node != dead && p.Namespace == "shop" && p.Ready {
+				replaced++
+			}
+		}
+		switch {
+		case terminating == 0 && replaced == 6:
+			return 0
+		case terminating > 0 && replaced == 6:
+			return 1
+		}
+		return 2
+	},
 	"microservices#2": func(t *testing.T, _, s *model.Sim) int {
 		res := trace(t, s, "http://cart.boutique.svc.cluster.local:8080/cart", "curl", "boutique/frontend")
 		hop := hopOf(t, res, model.HopService)

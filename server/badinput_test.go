@@ -60,7 +60,7 @@ var moreBadInputs = []badInput{
 	cmd(`{"type":"setLoadBalancer","lbType":"alb"}`).is("setLoadBalancer alb", 400, `"alb" is not one of Classic, NLB`),
 	cmd(`{"type":"setLoadBalancer","crossZone":"yes"}`).is("setLoadBalancer crossZone", 400, "crossZone: want bool"),
 	cmd(`{"type":"setNetwork","encapsulation":"gre"}`).is("setNetwork gre", 400, `"gre" is not one of VXLAN`),
-	cmd(`{"type":"setNetwork","kubeProxyMode":"nft"}`).is("setNetwork nft", 400, "not one of iptables, ipvs"),
+	cmd(`{"type":"setNetwork","kubeProxyMode":"nft"}`).is("setNetwork nft", 400, "not one of iptables, nftables, ipvs"),
 	cmd(`{"type":"setNetwork","sourceDestCheck":3}`).is("setNetwork sourceDestCheck", 400, "sourceDestCheck"),
 	// setTraffic
 	cmd(`{"type":"setTraffic","rps":-1}`).is("setTraffic rps -1", 400, "traffic.rps: 0..10000, got -1"),

@@ -126,15 +126,16 @@ const CHECKS: Record<string, Record<number, Check>> = {
       expect(s.dns.answer).toHaveLength(2);
     },
     2: (s) => {
-      // The zone's load balancer node leaves DNS at once. (Node readiness is not checked here:
-      // the snapshot shows the nodes NotReady at once, the narration says only after 40 s.)
+      // DNS still lists the zone's load balancer node: it leaves only after its health checks
+      // fail (step 3). (Node readiness is not checked here: NotReady comes after 40 s.)
       expect(zone(s, 'us-east-1a').down).toBe(true);
-      expect(s.dns.answer).toHaveLength(1);
+      expect(s.dns.answer).toHaveLength(2);
     },
     3: (s, a) => {
       expect(zone(s, 'us-east-1a').down).toBe(true);
       const t = s.loadBalancer.targets.filter((x: any) => x.zone === 'us-east-1a');
       expect(t.every((x: any) => !x.healthy)).toBe(!a); // two failed checks after 12 s
+      expect(s.dns.answer).toHaveLength(a ? 2 : 1); // and only then does the zone leave DNS
     },
     4: (s) => expect(s.loadBalancer.targets.filter((x: any) => x.zone === 'us-east-1a' && x.healthy)).toHaveLength(0),
     5: (s) => {
