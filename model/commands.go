@@ -7,14 +7,22 @@ type Command interface {
 	CommandType() string
 }
 
-// Scale sets a Deployment's replicas.
+// Scale sets a workload's replicas, as `oc scale KIND/NAME --replicas=N`.
+// Kind is Deployment (the default), DeploymentConfig, StatefulSet,
+// ReplicaSet or ReplicationController; the workload is named by Name, or
+// by Deployment (the older field, for a Deployment).
 type Scale struct {
+	Kind       string `json:"kind,omitempty"`
 	Namespace  string `json:"namespace"`
-	Deployment string `json:"deployment"`
+	Name       string `json:"name,omitempty"`
+	Deployment string `json:"deployment,omitempty"`
 	Replicas   int    `json:"replicas"`
 }
 
-// DeletePod deletes a pod gracefully; its Deployment replaces it.
+// DeletePod deletes a pod gracefully; its controller replaces it (a
+// StatefulSet or DaemonSet once it is gone; a bare pod is not replaced).
+// A pod that is already terminating on a node that does not answer is
+// force-deleted (oc delete pod --force --grace-period=0).
 type DeletePod struct {
 	Namespace string `json:"namespace"`
 	Pod       string `json:"pod"`
@@ -86,7 +94,7 @@ type SetOpenShiftVersion struct {
 // field is set. Routes carries the Routes one Ingress turns into; they are
 // validated together and applied all or none.
 type Apply struct {
-	Deployment    *Deployment    `json:"deployment,omitempty"`
+	Workload      *Workload      `json:"workload,omitempty"`
 	Service       *Service       `json:"service,omitempty"`
 	Route         *Route         `json:"route,omitempty"`
 	Routes        []Route        `json:"routes,omitempty"`
@@ -94,11 +102,27 @@ type Apply struct {
 	Namespace     *Namespace     `json:"namespace,omitempty"`
 }
 
-// Delete removes one object by kind, namespace and name.
+// Delete removes one object by kind, namespace and name. Deleting a
+// workload deletes its pods (background cascading deletion).
 type Delete struct {
-	Kind      string `json:"kind"` // Deployment, Service, Route, NetworkPolicy
+	Kind      string `json:"kind"` // one of WorkloadKinds, Service, Route, NetworkPolicy
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
+}
+
+// Expose creates a Route for a Service, as `oc expose service/NAME` does
+// (Termination "" or "none": a plain HTTP Route) or `oc create route edge
+// --service=NAME` (Termination "edge"). The Route is named after the
+// Service; its host is Hostname or <name>-<namespace>.<ingress domain>;
+// spec.port.targetPort is Port when given, else the Service's first TCP
+// port's name — and when that port has none, oc expose (not oc create
+// route) writes that port's targetPort.
+type Expose struct {
+	Namespace   string `json:"namespace"`
+	Service     string `json:"service"`
+	Termination string `json:"termination,omitempty"` // "", "none" or "edge"
+	Hostname    string `json:"hostname,omitempty"`
+	Port        string `json:"port,omitempty"`
 }
 
 func (Scale) CommandType() string               { return "scale" }
@@ -114,3 +138,4 @@ func (SetTraffic) CommandType() string          { return "setTraffic" }
 func (SetOpenShiftVersion) CommandType() string { return "setOpenShiftVersion" }
 func (Apply) CommandType() string               { return "apply" }
 func (Delete) CommandType() string              { return "delete" }
+func (Expose) CommandType() string              { return "expose" }

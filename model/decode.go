@@ -24,6 +24,7 @@ var commandTypes = map[string]func() Command{
 	"setTraffic":          func() Command { return &SetTraffic{} },
 	"setOpenShiftVersion": func() Command { return &SetOpenShiftVersion{} },
 	"delete":              func() Command { return &Delete{} },
+	"expose":              func() Command { return &Expose{} },
 }
 
 // CommandTypeNames lists the command types DecodeCommand knows, plus
@@ -97,6 +98,8 @@ func deref(c Command) Command {
 	case *SetOpenShiftVersion:
 		return *c
 	case *Delete:
+		return *c
+	case *Expose:
 		return *c
 	}
 	return c

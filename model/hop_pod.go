@@ -6,10 +6,9 @@ import "fmt"
 
 // serveInPod: the app answers, then the response retraces the path.
 func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
-	d := s.deploys[target.Owner]
 	svc := s.settings.Latency.ServiceMs
-	if d != nil && d.Spec.ServiceMs > 0 {
-		svc = d.Spec.ServiceMs
+	if ms := s.ownerSpec(target).ServiceMs; ms > 0 {
+		svc = ms
 	}
 	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
 	if rp != nil {

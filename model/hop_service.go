@@ -22,6 +22,12 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	b.r.ClientIP = from.IP
 	fromNode := s.nodeByName(from.Node)
 	sv, how := s.lookupService(u.Host, from.Namespace)
+	onlyPod := "" // a StatefulSet pod's own name: only its address
+	if sv == nil {
+		if p, psv := s.podByHostname(u.Host, from.Namespace); p != nil {
+			sv, how, onlyPod = psv, "the stable name of StatefulSet pod "+p.Key+" through headless Service "+psv.Spec.Name, p.Key
+		}
+	}
 	dnsSrc := from.IP + ":" + strconv.Itoa(40000+int(b.r.ID%20000))
 	h := b.add(Hop{Kind: HopDNS, From: from.hopID, To: "dns", Src: dnsSrc, Dst: dnsServiceIP + ":53"}, s.jitter(lat.DNSMs))
 	if b.explain {
@@ -51,7 +57,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	eps := s.endpointsOf(sv, max(portIdx, 0))
 	var ready []endpoint
 	for _, e := range eps {
-		if e.Ready && (sv.Spec.InternalTrafficPolicy != "Local" || e.Pod.Node == from.Node) {
+		if e.Ready && (sv.Spec.InternalTrafficPolicy != "Local" || e.Pod.Node == from.Node) && (onlyPod == "" || e.Pod.Key == onlyPod) {
 			ready = append(ready, e)
 		}
 	}
@@ -114,7 +120,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		}
 	}
 	tn := s.nodeByName(pick.Pod.Node)
-	encap, drop := s.podToPod(fromNode, tn)
+	encap, drop := s.toPod(fromNode, pick.Pod, pick.Port)
 	dur := s.jitter(lat.PodNetMs)
 	if tn != nil && fromNode != nil && tn.Zone != fromNode.Zone {
 		dur += lat.CrossZoneMs
@@ -129,7 +135,7 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 	}
 	h = b.add(ph, dur)
 	if b.explain {
-		b.notef(h, "%s. %s", why, s.encapNote(fromNode, tn, encap, drop))
+		b.notef(h, "%s. %s", why, s.toPodNote(fromNode, pick.Pod, encap, drop))
 	}
 	b.r.Pod = pick.Pod.Key
 	problem := ""

@@ -151,7 +151,9 @@ func TestNodeFailureEvictsAndReschedules(t *testing.T) {
 	pods := appPods(s.Snapshot(), "shop")
 	assert.Equal(t, 4, readyCount(pods))
 	for _, p := range pods {
-		assert.NotEqual(t, victim.Node, p.Node, "replaced elsewhere")
+		if !p.Terminating { // the evicted pods stay Terminating: their kubelet cannot confirm
+			assert.NotEqual(t, victim.Node, p.Node, "replaced elsewhere")
+		}
 	}
 }
 

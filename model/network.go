@@ -80,7 +80,10 @@ func (s *Sim) encapNote(from, to *node, encap, dropped string) string {
 // the union of the allows gets through. Both the sender's egress and the
 // receiver's ingress must allow. Replies are allowed (stateful).
 func (s *Sim) policyAllows(src, dst *pod, port int) (bool, string) {
-	if src != nil {
+	if dst.HostNetwork {
+		return true, "" // NetworkPolicy does not select host-networked pods
+	}
+	if src != nil && !src.HostNetwork {
 		if ok, why := s.directionAllows(src, dst, "", port, "Egress"); !ok {
 			return false, why
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/podpath/podpath/model"
 )
@@ -49,7 +51,7 @@ func DecodeCommand(data []byte) (model.Command, error) {
 }
 
 // applyKinds are the kinds an apply command accepts.
-var applyKinds = "Namespace, Deployment, Service, Route, Ingress, NetworkPolicy"
+var applyKinds = []string{"Namespace", "Deployment", "DeploymentConfig", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Service", "Route", "Ingress", "NetworkPolicy"}
 
 // decodeApplyObject converts one object for model.Apply.
 func decodeApplyObject(data []byte) (model.Command, error) {
@@ -59,12 +61,11 @@ func decodeApplyObject(data []byte) (model.Command, error) {
 	}
 	at := &objectContext{kind: meta.Kind, strict: true}
 	at.setName(meta.Metadata.Namespace, meta.Metadata.Name)
-	want, supported := supportedAPIVersions[meta.Kind]
-	if !supported || meta.Kind == "IngressController" || meta.Kind == "Project" {
-		return nil, applyError(at.fail("object.kind", "%q cannot be applied; one of %s", meta.Kind, applyKinds))
+	if !slices.Contains(applyKinds, meta.Kind) {
+		return nil, applyError(at.fail("object.kind", "%q cannot be applied; one of %s", meta.Kind, strings.Join(applyKinds, ", ")))
 	}
-	if meta.APIVersion != want {
-		return nil, applyError(at.fail("object.apiVersion", "%q: %s needs apiVersion %s", meta.APIVersion, meta.Kind, want))
+	if versions := apiVersions[meta.Kind]; !slices.Contains(versions, meta.APIVersion) {
+		return nil, applyError(at.fail("object.apiVersion", "%q: %s needs apiVersion %s", meta.APIVersion, meta.Kind, strings.Join(versions, " or ")))
 	}
 	c, err := convertObject(at, meta.Kind, data, true)
 	if err != nil {
@@ -73,8 +74,10 @@ func decodeApplyObject(data []byte) (model.Command, error) {
 	switch {
 	case c.namespace != nil:
 		return model.Apply{Namespace: c.namespace}, nil
-	case c.deployment != nil:
-		return model.Apply{Deployment: c.deployment}, nil
+	case c.skipped != "":
+		return nil, applyError(at.fail("object.metadata.ownerReferences", "this %s was made by %s; apply that owner instead", meta.Kind, c.skipped))
+	case c.workload != nil:
+		return model.Apply{Workload: c.workload}, nil
 	case c.service != nil:
 		return model.Apply{Service: c.service}, nil
 	case c.route != nil:
