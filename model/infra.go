@@ -101,6 +101,14 @@ func (s *Sim) buildInfrastructure() {
 	s.reconcile(s.routers)
 }
 
+// NodeLabelKeys are the label keys podpath's nodes carry (a nodeSelector
+// on any other key matches no node).
+var NodeLabelKeys = []string{
+	"kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
+	"node.openshift.io/os_id", "topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+	"node-role.kubernetes.io/worker", "node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane",
+}
+
 // nodeLabelsAndTaints are the labels and taints a node of this role
 // carries. Control-plane nodes are tainted node-role.kubernetes.io/master
 // :NoSchedule — OpenShift kept the old key after Kubernetes 1.24 moved to
@@ -112,6 +120,8 @@ func (s *Sim) nodeLabelsAndTaints(n *node) (map[string]string, []Taint) {
 		"kubernetes.io/hostname":        n.Name,
 		"kubernetes.io/os":              "linux",
 		"kubernetes.io/arch":            "amd64",
+		"beta.kubernetes.io/os":         "linux", // the kubelet still sets the deprecated beta labels
+		"beta.kubernetes.io/arch":       "amd64",
 		"node.openshift.io/os_id":       "rhcos",
 		"topology.kubernetes.io/region": s.settings.Region,
 		"topology.kubernetes.io/zone":   n.Zone,

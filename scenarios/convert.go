@@ -156,6 +156,7 @@ func convertRoute(c *objectContext, r *routev1.Route) (model.Route, error) {
 		return model.Route{}, err
 	}
 	spec := &r.Spec
+	defaultRoute(spec)
 	out := model.Route{Namespace: namespace, Name: r.Name, Path: spec.Path}
 	if err := c.checkOneOf("spec.wildcardPolicy", string(spec.WildcardPolicy), true, "None", "Subdomain"); err != nil {
 		return out, err
@@ -223,6 +224,29 @@ func convertRoute(c *objectContext, r *routev1.Route) (model.Route, error) {
 	}
 	out.Annotations = routeAnnotations(r.Annotations)
 	return out, nil
+}
+
+// defaultRoute applies openshift-apiserver's Route defaulting
+// (pkg/route/apis/route/v1/defaults.go, SetDefaults_TLSConfig): a tls
+// block without termination (and without destinationCACertificate) is
+// edge, and the capitalised Edge, Reencrypt and Passthrough that older
+// clients wrote become edge, reencrypt and passthrough.
+func defaultRoute(spec *routev1.RouteSpec) {
+	tls := spec.TLS
+	if tls == nil {
+		return
+	}
+	if tls.Termination == "" && tls.DestinationCACertificate == "" {
+		tls.Termination = routev1.TLSTerminationEdge
+	}
+	switch tls.Termination {
+	case "Edge":
+		tls.Termination = routev1.TLSTerminationEdge
+	case "Reencrypt":
+		tls.Termination = routev1.TLSTerminationReencrypt
+	case "Passthrough":
+		tls.Termination = routev1.TLSTerminationPassthrough
+	}
 }
 
 // routeTarget converts spec.to or one alternate backend.

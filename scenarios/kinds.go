@@ -200,6 +200,8 @@ func decodeOwned[T any](at *objectContext, kind string, data []byte, convert fun
 	}
 	if err := json.Unmarshal(data, &head); err == nil {
 		if owner := ownedByController(kind, &head.Metadata); owner != "" {
+			namespace, _ := at.objectNamespace(head.Metadata.Namespace)
+			at.setName(namespace, head.Metadata.Name)
 			return nil, owner, nil
 		}
 	}

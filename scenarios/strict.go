@@ -209,6 +209,7 @@ func splitJSONStream(data []byte, startLine int, maxDocuments int) (docs []rawDo
 	}
 	for {
 		var value json.RawMessage
+		prev := dec.InputOffset()
 		err := dec.Decode(&value)
 		if errors.Is(err, io.EOF) {
 			return docs, true, nil
@@ -217,7 +218,8 @@ func splitJSONStream(data []byte, startLine int, maxDocuments int) (docs []rawDo
 			if len(docs) == 0 {
 				return nil, false, nil // not JSON: read it as YAML
 			}
-			return nil, true, &ParseError{Line: lineAt(dec.InputOffset()), Message: fmt.Sprintf("invalid JSON after %d value(s): %s", len(docs), strings.TrimPrefix(err.Error(), "json: "))}
+			start := prev + int64(len(data[prev:])-len(bytes.TrimLeft(data[prev:], " \t\r\n")))
+			return nil, true, &ParseError{Line: lineAt(start), Message: fmt.Sprintf("invalid JSON in the value that starts here, after %d good value(s): %s", len(docs), strings.TrimPrefix(err.Error(), "json: "))}
 		}
 		if len(docs) == maxDocuments {
 			return nil, true, &ParseError{Line: lineAt(dec.InputOffset()), Message: fmt.Sprintf("more than %d documents; the limit is %d", maxDocuments, maxDocuments)}

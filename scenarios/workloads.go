@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	appsosv1 "github.com/openshift/api/apps/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -146,6 +148,11 @@ func podSpec(c *objectContext, field string, pod *corev1.PodSpec, out *model.Wor
 		return err
 	}
 	out.NodeSelector = cloneLabels(pod.NodeSelector)
+	for _, key := range sortedKeys(pod.NodeSelector) {
+		if !slices.Contains(model.NodeLabelKeys, key) {
+			c.warn(joinPath(field, "nodeSelector["+key+"]"), "no node of this cluster has the label %s, so the pods stay Pending; podpath's nodes carry %s", key, strings.Join(model.NodeLabelKeys, ", "))
+		}
+	}
 	for i, t := range pod.Tolerations {
 		tField := joinPath(field, fmt.Sprintf("tolerations[%d]", i))
 		if err := c.checkOneOf(tField+".operator", string(t.Operator), true, "Equal", "Exists"); err != nil {
@@ -287,10 +294,14 @@ func convertDeploymentConfig(c *objectContext, d *appsosv1.DeploymentConfig) (mo
 			return out, c.fail(field+".imageChangeParams", "required for an ImageChange trigger")
 		default:
 			from := t.ImageChangeParams.From.Name
-			if t.ImageChangeParams.Automatic {
+			switch {
+			case t.ImageChangeParams.Automatic && d.Status.LatestVersion > 0:
+				deploys = true
+				c.warn(field, "ImageChange from %s: podpath has no image streams, so a new image does not roll it out; it keeps running version %d", from, d.Status.LatestVersion)
+			case t.ImageChangeParams.Automatic:
 				deploys = true
 				c.warn(field, "ImageChange from %s: podpath has no builds or image streams, so it runs the pods as if that image existed (on a cluster the DeploymentConfig waits until the ImageStreamTag resolves)", from)
-			} else {
+			default:
 				c.warn(field, "ImageChange from %s is not automatic: podpath deploys nothing for it", from)
 			}
 		}
