@@ -347,7 +347,17 @@ func (s *Sim) sortedPods() []*pod { return s.podOrder }
 // addPod and removePod keep the pod map and its sorted index together.
 func (s *Sim) addPod(p *pod) {
 	s.pods[p.Key] = p
-	s.reindexPods()
+	// A sorted insert, not a re-sort of every key (imports make hundreds
+	// of pods). Clip makes Insert copy: the old slices are never edited.
+	s.podOrder = insertByKey(s.podOrder, p)
+	if p.Router {
+		s.routerList = insertByKey(s.routerList, p)
+	}
+}
+
+func insertByKey(pods []*pod, p *pod) []*pod {
+	i, _ := slices.BinarySearchFunc(pods, p.Key, func(q *pod, key string) int { return strings.Compare(q.Key, key) })
+	return slices.Insert(slices.Clip(pods), i, p)
 }
 
 func (s *Sim) removePod(p *pod) {

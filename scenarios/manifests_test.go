@@ -378,3 +378,11 @@ func TestEveryWorkloadKindIsReadWithTheRealTypes(t *testing.T) {
 	assert.True(t, kinds[model.KindPod].HostNetwork)
 	assert.Equal(t, []model.Toleration{{Operator: "Exists"}}, kinds[model.KindPod].Tolerations)
 }
+
+func TestTwoServicesOnOneClusterIPAreRefused(t *testing.T) {
+	svc := func(name string) string {
+		return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + "}\nspec: {clusterIP: 172.30.9.9, ports: [{port: 80}]}\n"
+	}
+	pe := parseErr(t, svc("a")+"---\n"+svc("b"))
+	assert.Equal(t, "scenarios: document 2 (Service default/b), line 9: spec.clusterIP: 172.30.9.9 is already allocated to Service default/a (the API server refuses a second Service on one address); remove spec.clusterIP to get a free one", pe.Error())
+}

@@ -93,6 +93,7 @@ type parser struct {
 	// an Ingress's TLS names.
 	serviceAt   map[string]*objectContext
 	usedSecrets map[string]bool
+	clusterIPs  map[string]string // address → the Service that has it
 }
 
 type routeAt struct {
@@ -117,7 +118,7 @@ func parseFile(data []byte, opts Options) (parsedFile, error) {
 	}
 	p := &parser{declared: map[string]bool{}, used: map[string]bool{}, identities: map[string]*objectContext{},
 		secrets: map[string]secretInfo{}, ingressClasses: map[string]string{}, params: map[string]string{},
-		paramUsed: map[string]bool{}, ignored: map[string]int{}, serviceAt: map[string]*objectContext{}, usedSecrets: map[string]bool{}}
+		paramUsed: map[string]bool{}, ignored: map[string]int{}, serviceAt: map[string]*objectContext{}, usedSecrets: map[string]bool{}, clusterIPs: map[string]string{}}
 	maps.Copy(p.params, opts.Parameters) // the header's spec.parameters fill in the rest
 	for i, doc := range docs {
 		if err := p.document(i+1, doc); err != nil {
@@ -348,6 +349,12 @@ func (p *parser) add(at *objectContext, c converted) error {
 	case c.service != nil:
 		if err := p.claim(at, "Service", c.service.Namespace, c.service.Name, "metadata.name"); err != nil {
 			return err
+		}
+		if ip := c.service.ClusterIP; ip != "" && ip != "None" {
+			if other, taken := p.clusterIPs[ip]; taken {
+				return at.fail("spec.clusterIP", "%s is already allocated to Service %s (the API server refuses a second Service on one address); remove spec.clusterIP to get a free one", ip, other)
+			}
+			p.clusterIPs[ip] = c.service.Namespace + "/" + c.service.Name
 		}
 		sc.Services = append(sc.Services, *c.service)
 		p.serviceAt[c.service.Namespace+"/"+c.service.Name] = at

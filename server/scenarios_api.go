@@ -50,9 +50,9 @@ type ScenarioList struct {
 
 // LoadResult is the answer to a load or an import: the new cluster.
 type LoadResult struct {
-	OK       bool           `json:"ok"`
-	Scenario ScenarioMeta   `json:"scenario"`
-	Warnings []WarningJSON  `json:"warnings"`
+	OK       bool          `json:"ok"`
+	Scenario ScenarioMeta  `json:"scenario"`
+	Warnings []WarningJSON `json:"warnings"`
 	// Templates are the Templates an import processed, with the value
 	// each parameter got (set them again with ?param=NAME=VALUE).
 	Templates []scenarios.TemplateInfo `json:"templates,omitempty"`
