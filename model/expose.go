@@ -24,6 +24,15 @@ func (s *Sim) expose(c Expose) error {
 	if c.Service == "" {
 		return invalidf("service", "required")
 	}
+	if n, err := strconv.Atoi(c.Port); err == nil {
+		if n < 1 || n > 65535 {
+			return invalidf("port", "1..65535 or a port name, got %d", n)
+		}
+	} else if c.Port != "" {
+		if err := validName("port", c.Port); err != nil {
+			return err
+		}
+	}
 	sv := s.services[c.Namespace+"/"+c.Service]
 	if sv == nil {
 		return notFoundf("service %s/%s (oc expose: services %q not found)", c.Namespace, c.Service, c.Service)
@@ -42,13 +51,6 @@ func (s *Sim) expose(c Expose) error {
 	}
 	switch {
 	case c.Port != "":
-		if n, err := strconv.Atoi(c.Port); err == nil {
-			if n < 1 || n > 65535 {
-				return invalidf("port", "1..65535 or a port name, got %d", n)
-			}
-		} else if err := validName("port", c.Port); err != nil {
-			return err
-		}
 		r.TargetPort = c.Port
 	case tcp == nil:
 		return invalidf("service", "service %q doesn't support TCP", c.Service)
