@@ -21,6 +21,9 @@ func FuzzDecodeAndApply(f *testing.F) {
 		`{"type":"setTraffic","rps":50,"mix":[{"url":"http://shop.apps.demo.example.com/","client":"curl","weight":1}]}`,
 		`{"type":"setOpenShiftVersion","version":"4.10"}`,
 		`{"type":"delete","kind":"Route","namespace":"shop","name":"shop"}`,
+		`{"type":"scale","kind":"StatefulSet","namespace":"shop","name":"shop","replicas":2}`,
+		`{"type":"delete","kind":"Deployment","namespace":"shop","name":"shop"}`,
+		`{"type":"expose","namespace":"shop","service":"shop","termination":"edge","hostname":"www.example.com","port":"http"}`,
 		`{"type":"nope"}`, `{`, `[]`, `{"type":"scale","replicas":"6"}`,
 	} {
 		f.Add(seed)
