@@ -13,9 +13,9 @@ import "fmt"
 // 30000–32767 NodePorts). NetworkPolicy does not apply to host-networked
 // pods.
 
-// hostNetworkPortOpen reports whether the installer's security groups let
+// HostNetworkPortOpen reports whether the installer's security groups let
 // TCP port through between two cluster nodes.
-func hostNetworkPortOpen(port int) bool {
+func HostNetworkPortOpen(port int) bool {
 	return (port >= 9000 && port <= 9999) || port == 10250 || (port >= 30000 && port <= 32767)
 }
 
@@ -29,7 +29,7 @@ func (s *Sim) toPod(from *node, target *pod, port int) (encap, dropped string) {
 	if target == nil || !target.HostNetwork {
 		return s.podToPod(from, to)
 	}
-	if from == nil || to == nil || from.Name == to.Name || hostNetworkPortOpen(port) {
+	if from == nil || to == nil || from.Name == to.Name || HostNetworkPortOpen(port) {
 		return "", ""
 	}
 	return "", fmt.Sprintf("pod %s uses hostNetwork, so port %d is a port of node %s itself, and the cluster's AWS security groups open only TCP 9000–9999, 10250 and 30000–32767 between nodes, so the packet from %s is dropped (use a port in 9000–9999, or the pod network)", target.Key, port, to.Name, from.Name)

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	appsosv1 "github.com/openshift/api/apps/v1"
@@ -142,7 +143,17 @@ func podSpec(c *objectContext, field string, pod *corev1.PodSpec, out *model.Wor
 	}
 	out.HostNetwork = pod.HostNetwork
 	if pod.HostNetwork {
-		c.warn(joinPath(field, "hostNetwork"), "the pods use their node's IP and ports: no Calico hop; between nodes the cluster's AWS security groups open only TCP 9000–9999, 10250 and 30000–32767, so other ports answer only from the same node")
+		var closed []string
+		for _, p := range out.Ports {
+			if !model.HostNetworkPortOpen(p.Port) {
+				closed = append(closed, strconv.Itoa(p.Port))
+			}
+		}
+		reach := "its ports are in the ranges the cluster's AWS security groups open between nodes (TCP 9000–9999, 10250, 30000–32767)"
+		if len(closed) > 0 {
+			reach = "the cluster's AWS security groups open only TCP 9000–9999, 10250 and 30000–32767 between nodes, so port " + strings.Join(closed, ", ") + " answers only from the same node (a router on another node times out); use a port in 9000–9999, or the pod network"
+		}
+		c.warn(joinPath(field, "hostNetwork"), "the pods use their node's IP and ports (no Calico hop; two cannot share a port on one node); %s", reach)
 	}
 	if err := c.checkLabels(joinPath(field, "nodeSelector"), pod.NodeSelector); err != nil {
 		return err
