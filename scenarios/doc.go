@@ -21,6 +21,9 @@
 //
 //	sc, warnings, err := scenarios.Load("shop")     // a built-in scenario
 //	sc, warnings, err = scenarios.Parse(yamlBytes)  // a user's file or `oc get … -o yaml`
+//	res, err := scenarios.ParseWithOptions(data, scenarios.Options{
+//		Parameters: map[string]string{"NAME": "site"}, // a Template's, as oc process -p
+//	}) // res.Scenario, res.Warnings, res.Templates
 //	for _, w := range warnings {
 //		log.Print(w) // "document 3 (Route shop/web), line 12: spec.httpHeaders: not simulated"
 //	}
