@@ -43,7 +43,7 @@ func TestScenarioFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "my-app", meta.Name)
 	assert.Equal(t, scenarios.SourceDir, meta.Source)
-	assert.NotEmpty(t, sc.Deployments)
+	assert.NotEmpty(t, sc.Workloads)
 
 	opts, err = parseFlags([]string{"-scenario", "scenarios/testdata/oc-get-deploy-svc-route.yaml"}, io.Discard)
 	require.NoError(t, err)

@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,25 +20,26 @@ func (s *Sim) Apply(c Command) error {
 	}
 	switch c := c.(type) {
 	case Scale:
-		d, err := s.userDeployment(c.Namespace, c.Deployment)
-		if err != nil {
-			return err
-		}
-		d.Spec.Replicas = c.Replicas
-		s.changed()
-		s.logf("command", "deploy:"+c.Namespace+"/"+c.Deployment, "deployment %s/%s scaled to %d", c.Namespace, c.Deployment, c.Replicas)
-		s.reconcile(d)
+		return s.scale(c)
 	case DeletePod:
 		p, err := s.podByName(c.Namespace, c.Pod)
 		if err != nil {
 			return err
 		}
-		if p.Terminating {
+		if p.Terminating && s.nodeUp(s.nodeByName(p.Node)) {
 			return fmt.Errorf("%w: pod %s/%s is already terminating", ErrConflict, c.Namespace, c.Pod)
 		}
+		if p.Terminating {
+			// Its node does not answer, so the kubelet cannot confirm the
+			// deletion: deleting it again is the force deletion
+			// (oc delete pod --force --grace-period=0) that frees its name.
+			s.logf("pod", p.hopID, "pod %s force-deleted: its node %s does not answer, so the API object is removed without the kubelet's confirmation", p.Key, p.Node)
+			s.podRemoved(timer{Key: p.Key})
+			return nil
+		}
 		s.terminatePod(p, "deleted")
-		if d := s.deploys[p.Owner]; d != nil {
-			s.reconcile(d)
+		if w := s.ownerOf(p); w != nil && w.policy() != policySingle {
+			s.reconcile(w)
 		}
 	case SetPodReady:
 		p, err := s.podByName(c.Namespace, c.Pod)
@@ -111,12 +114,17 @@ func (s *Sim) Apply(c Command) error {
 		s.setTraffic(p) // valid: the fields given (Validate) and the profile kept
 	case SetOpenShiftVersion:
 		s.settings.OpenShiftVersion = c.Version
+		for _, n := range s.nodes {
+			n.Labels, n.Taints = s.nodeLabelsAndTaints(n)
+		}
 		s.logf("command", "cluster", "OpenShift version %s: router default balance is now %s", c.Version, s.defaultBalance(false))
 		s.routersDirty()
 	case Apply:
 		return s.applyObject(c)
 	case Delete:
 		return s.deleteObject(c)
+	case Expose:
+		return s.expose(c)
 	default:
 		return invalidf("type", "unknown command %q", c.CommandType())
 	}
@@ -131,24 +139,67 @@ func (s *Sim) workerNames() []string {
 	return out
 }
 
-func (s *Sim) userDeployment(ns, name string) (*deployment, error) {
+// scale sets a workload's replicas, as `oc scale KIND/NAME` does.
+func (s *Sim) scale(c Scale) error {
+	name := c.Name
+	if name == "" {
+		name = c.Deployment
+	}
+	kind := kindOf(c.Kind)
+	w, err := s.userWorkload(kind, c.Namespace, name)
+	if err != nil {
+		return err
+	}
+	w.Spec.Replicas = c.Replicas
+	s.changed()
+	s.logf("command", workloadHop(w), "%s %s/%s scaled to %d", strings.ToLower(kind), c.Namespace, name, c.Replicas)
+	s.reconcile(w)
+	return nil
+}
+
+// workloadHop is the topology id of a workload: deploy:<ns>/<name> for a
+// Deployment, <kind in lower case>:<ns>/<name> for the other kinds.
+func workloadHop(w *workload) string {
+	prefix := "deploy"
+	if w.kind() != KindDeployment {
+		prefix = strings.ToLower(w.kind())
+	}
+	return prefix + ":" + w.Spec.Namespace + "/" + w.Spec.Name
+}
+
+// userWorkload finds a workload the user may change (not the routers).
+func (s *Sim) userWorkload(kind, ns, name string) (*workload, error) {
+	kind = kindOf(kind)
+	if err := oneOf("kind", kind, WorkloadKinds); err != nil {
+		return nil, err
+	}
 	if ns == "" {
 		return nil, invalidf("namespace", "required")
 	}
 	if name == "" {
-		return nil, invalidf("deployment", "required")
+		if kind == KindDeployment {
+			return nil, invalidf("deployment", "required")
+		}
+		return nil, invalidf("name", "required")
 	}
-	d := s.deploys[ns+"/"+name]
-	if d == nil || d.isRouter {
+	w := s.workloads[workloadKey(kind, ns, name)]
+	if w == nil || w.isRouter {
 		var names []string
-		for _, k := range sortedKeys(s.deploys) {
-			if !s.deploys[k].isRouter {
-				names = append(names, k)
+		for _, k := range sortedKeys(s.workloads) {
+			if o := s.workloads[k]; !o.isRouter && o.kind() == kind {
+				names = append(names, o.Spec.Namespace+"/"+o.Spec.Name)
 			}
 		}
-		return nil, notFoundf("deployment %s/%s (existing: %s; routers scale with scaleRouters)", ns, name, strings.Join(names, ", "))
+		if len(names) == 0 {
+			names = []string{"none"}
+		}
+		hint := ""
+		if kind == KindDeployment {
+			hint = "; routers scale with scaleRouters"
+		}
+		return nil, notFoundf("%s %s/%s (existing: %s%s)", strings.ToLower(kind), ns, name, strings.Join(names, ", "), hint)
 	}
-	return d, nil
+	return w, nil
 }
 
 func (s *Sim) podByName(ns, name string) (*pod, error) {
@@ -192,16 +243,15 @@ func (s *Sim) setNodeReady(n *node, ready bool) {
 			s.setReady(p, true, "node back, readiness probe passing")
 		}
 	}
-	for _, k := range sortedKeys(s.deploys) {
-		s.reconcileUnscheduled(s.deploys[k])
+	for _, k := range sortedKeys(s.workloads) {
+		s.reconcileUnscheduled(s.workloads[k])
 	}
 }
 
 // reconcileUnscheduled retries scheduling pods that found no node.
-func (s *Sim) reconcileUnscheduled(d *deployment) {
-	key := d.Spec.Namespace + "/" + d.Spec.Name
-	for _, p := range s.sortedPods() {
-		if p.Owner == key && p.Node == "" && !p.Terminating {
+func (s *Sim) reconcileUnscheduled(w *workload) {
+	for _, p := range s.ownedPods(w) {
+		if p.Node == "" && !p.Terminating {
 			s.schedulePod(p)
 		}
 	}
@@ -238,15 +288,20 @@ func (s *Sim) nodeEvict(t timer) {
 	}
 	owners := map[string]bool{}
 	for _, p := range s.sortedPods() {
+		if w := s.ownerOf(p); w != nil && w.policy() == policyPerNode {
+			continue // DaemonSet pods tolerate unreachable/not-ready NoExecute for ever: they stay
+		}
 		if p.Node == n.Name && !p.Terminating {
 			s.logf("pod", p.hopID, "pod %s evicted from NotReady node %s (toleration for node.kubernetes.io/unreachable expired)", p.Key, n.Name)
 			s.terminatePod(p, "evicted")
-			owners[p.Owner] = true
+			if w := s.ownerOf(p); w != nil {
+				owners[w.key()] = true
+			}
 		}
 	}
 	for _, k := range sortedKeys(owners) {
-		if d := s.deploys[k]; d != nil {
-			s.reconcile(d)
+		if w := s.workloads[k]; w != nil {
+			s.reconcile(w) // a ReplicaSet replaces them at once; a StatefulSet waits until they are gone
 		}
 	}
 }
@@ -311,6 +366,15 @@ var (
 	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
+// validSubdomain checks an object name that may hold dots (a Route's, a
+// Deployment's): a DNS-1123 subdomain of at most 253 characters.
+func validSubdomain(field, v string) error {
+	if len(v) == 0 || len(v) > 253 || !dns1123Subdomain.MatchString(v) {
+		return invalidf(field, "%q must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters", v)
+	}
+	return nil
+}
+
 func validName(field, v string) error {
 	if len(v) == 0 || len(v) > 63 || !dns1123Label.MatchString(v) {
 		return invalidf(field, "%q must be a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters", v)
@@ -329,8 +393,8 @@ func validLabels(field string, m map[string]string) error {
 
 func (s *Sim) applyObject(a Apply) error {
 	switch { // exactly one is set (Validate)
-	case a.Deployment != nil:
-		return s.applyDeployment(*a.Deployment)
+	case a.Workload != nil:
+		return s.applyWorkload(*a.Workload)
 	case a.Service != nil:
 		return s.applyService(*a.Service)
 	case a.Route != nil:
@@ -383,21 +447,44 @@ func validNamespace(ns string) error {
 	return nil
 }
 
-func (s *Sim) applyDeployment(d Deployment) error {
+// applyWorkload creates or replaces a workload, as `oc apply` does, and
+// lets its controller act. A changed pod template is a new revision:
+// a Deployment gets a new ReplicaSet (its old pods are replaced at once),
+// a DeploymentConfig a new version (ReplicationController <name>-<n+1>),
+// a StatefulSet or DaemonSet replaces its pods one at a time; a
+// ReplicaSet or ReplicationController keeps its pods (its template only
+// shapes new ones); a Pod's spec cannot change.
+func (s *Sim) applyWorkload(d Workload) error {
+	kind := kindOf(d.Kind)
+	if err := oneOf("kind", kind, WorkloadKinds); err != nil {
+		return err
+	}
 	if err := validNamespace(d.Namespace); err != nil {
 		return err
 	}
-	if err := validName("metadata.name", d.Name); err != nil {
+	nameCheck := validSubdomain
+	if kind == KindStatefulSet || kind == KindPod {
+		nameCheck = validName // the name is the pods' hostname: a DNS-1123 label
+	}
+	if err := nameCheck("metadata.name", d.Name); err != nil {
 		return err
+	}
+	switch kind {
+	case KindPod:
+		d.Replicas, d.Selector = 1, nil
+	case KindDaemonSet:
+		d.Replicas = 0
 	}
 	if d.Replicas < 0 || d.Replicas > maxReplicas {
 		return invalidf("spec.replicas", "0..%d, got %d", maxReplicas, d.Replicas)
 	}
-	if len(d.Selector) == 0 {
-		return invalidf("spec.selector.matchLabels", "required")
-	}
-	if !selects(d.Selector, d.Labels) {
-		return invalidf("spec.template.metadata.labels", "must match spec.selector.matchLabels")
+	if kind != KindPod {
+		if len(d.Selector) == 0 {
+			return invalidf("spec.selector.matchLabels", "required")
+		}
+		if !selects(d.Selector, d.Labels) {
+			return invalidf("spec.template.metadata.labels", "must match spec.selector.matchLabels")
+		}
 	}
 	if err := validLabels("spec.template.metadata.labels", d.Labels); err != nil {
 		return err
@@ -415,45 +502,96 @@ func (s *Sim) applyDeployment(d Deployment) error {
 			return invalidf(f.name, "0..3600000, got %d", f.v)
 		}
 	}
-	key := d.Namespace + "/" + d.Name
+	if d.PodManagementPolicy != "" {
+		if err := oneOf("spec.podManagementPolicy", d.PodManagementPolicy, []string{"OrderedReady", "Parallel"}); err != nil {
+			return err
+		}
+	}
+	for i, t := range d.Tolerations {
+		if t.Operator != "" {
+			if err := oneOf(fmt.Sprintf("spec.template.spec.tolerations[%d].operator", i), t.Operator, []string{"Equal", "Exists"}); err != nil {
+				return err
+			}
+		}
+	}
+	if d.Version < 0 {
+		return invalidf("status.latestVersion", "must not be negative, got %d", d.Version)
+	}
+	key := workloadKey(kind, d.Namespace, d.Name)
+	old := s.workloads[key]
+	if old != nil && kind == KindPod && !sameTemplate(old.Spec, d) {
+		return fmt.Errorf("%w: pod %s/%s: a Pod's spec cannot change (delete it and create it again)", ErrConflict, d.Namespace, d.Name)
+	}
 	s.ensureNamespace(d.Namespace)
-	old := s.deploys[key]
 	if old == nil {
 		s.created++
-		old = &deployment{created: s.created, Hash: s.templateHash()}
-		s.deploys[key] = old
-	} else if !sameTemplate(old.Spec, d) {
-		// A new pod template is a new ReplicaSet: replace the old pods.
-		old.Hash = s.templateHash()
-		old.Spec = d
-		for _, p := range s.sortedPods() {
-			if p.Owner == key && !p.Terminating {
-				s.terminatePod(p, "rolled out a new template")
-			}
+		old = &workload{created: s.created}
+		if kind == KindDeployment || kind == KindStatefulSet || kind == KindDaemonSet {
+			old.Hash = s.templateHash()
+		}
+		s.workloads[key] = old
+	} else {
+		d.Version = old.Spec.Version // the status belongs to the controller
+		if !sameTemplate(old.Spec, d) {
+			s.newRevision(old, d)
+			d.Version = old.Spec.Version
 		}
 	}
 	old.Spec = d
 	s.changed()
-	s.logf("command", "deploy:"+key, "deployment %s applied (%d replicas)", key, d.Replicas)
+	s.logf("command", workloadHop(old), "%s %s/%s applied (%s)", strings.ToLower(kind), d.Namespace, d.Name, replicasNote(old))
 	s.reconcile(old)
 	return nil
 }
 
-func sameTemplate(a, b Deployment) bool {
-	if len(a.Labels) != len(b.Labels) || len(a.Ports) != len(b.Ports) {
-		return false
+func replicasNote(w *workload) string {
+	switch w.kind() {
+	case KindDaemonSet:
+		return "one pod per node it tolerates"
+	case KindPod:
+		return "a bare pod"
+	case KindDeploymentConfig:
+		return fmt.Sprintf("%d replicas, version %d", w.Spec.Replicas, w.Spec.Version)
 	}
-	for k, v := range a.Labels {
-		if b.Labels[k] != v {
-			return false
+	return fmt.Sprintf("%d replicas", w.Spec.Replicas)
+}
+
+// newRevision records a changed pod template (see applyWorkload).
+func (s *Sim) newRevision(w *workload, d Workload) {
+	switch w.kind() {
+	case KindDeployment:
+		// A new ReplicaSet: its pods replace the old ones.
+		w.Hash = s.templateHash()
+		w.Spec = d
+		for _, p := range s.ownedPods(w) {
+			if !p.Terminating {
+				s.terminatePod(p, "rolled out a new template")
+			}
 		}
-	}
-	for i := range a.Ports {
-		if a.Ports[i] != b.Ports[i] {
-			return false
+	case KindDeploymentConfig:
+		if w.Spec.Version == 0 {
+			return // never deployed: nothing to replace
 		}
+		// The ConfigChange trigger deploys version n+1 (podpath treats
+		// every template change so).
+		w.Spec = d
+		w.Spec.Version++
+		_, rc := w.controllerName()
+		s.logf("command", workloadHop(w), "deploymentconfig %s/%s: new template, version %d (ReplicationController %s)", d.Namespace, d.Name, w.Spec.Version, rc)
+		for _, p := range s.ownedPods(w) {
+			if !p.Terminating {
+				s.terminatePod(p, "rolled out version "+strconv.FormatInt(w.Spec.Version, 10))
+			}
+		}
+	case KindStatefulSet, KindDaemonSet:
+		w.Hash = s.templateHash() // reconcileSlots replaces the pods one by one
 	}
-	return true
+}
+
+// sameTemplate reports whether two workloads make the same pods.
+func sameTemplate(a, b Workload) bool {
+	return maps.Equal(a.Labels, b.Labels) && slices.Equal(a.Ports, b.Ports) && a.HostNetwork == b.HostNetwork &&
+		maps.Equal(a.NodeSelector, b.NodeSelector) && slices.Equal(a.Tolerations, b.Tolerations)
 }
 
 func (s *Sim) applyService(sv Service) error {
@@ -527,7 +665,7 @@ func validateRoute(r Route) error {
 	if err := validNamespace(r.Namespace); err != nil {
 		return err
 	}
-	if err := validName("metadata.name", r.Name); err != nil {
+	if err := validSubdomain("metadata.name", r.Name); err != nil {
 		return err
 	}
 	if r.WildcardPolicy != "" {
@@ -667,14 +805,16 @@ func (s *Sim) applyNetworkPolicy(p NetworkPolicy) error {
 func (s *Sim) deleteObject(d Delete) error {
 	key := d.Namespace + "/" + d.Name
 	switch d.Kind {
-	case "Deployment":
-		dep, err := s.userDeployment(d.Namespace, d.Name)
+	case KindDeployment, KindDeploymentConfig, KindStatefulSet, KindDaemonSet, KindReplicaSet, KindReplicationController, KindPod:
+		w, err := s.userWorkload(d.Kind, d.Namespace, d.Name)
 		if err != nil {
 			return err
 		}
-		dep.Spec.Replicas = 0
-		s.reconcile(dep)
-		delete(s.deploys, key)
+		// Background cascading deletion: the pods go at once, in no order.
+		delete(s.workloads, w.key())
+		for _, p := range s.ownedPods(w) {
+			s.terminatePod(p, strings.ToLower(d.Kind)+" deleted")
+		}
 	case "Service":
 		sv := s.services[key]
 		if sv == nil {

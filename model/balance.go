@@ -151,7 +151,7 @@ func (s *Sim) unreachableSince(rp *pod, sv server) int64 {
 	if n != nil && !s.nodeUp(n) {
 		return n.DownAt
 	}
-	_, drop := s.podToPod(s.nodeByName(rp.Node), n)
+	_, drop := s.toPod(s.nodeByName(rp.Node), p, sv.Port)
 	if ok, _ := s.policyAllows(rp, p, sv.Port); drop != "" || !ok {
 		return max(s.netChangedAt, p.ScheduledAt)
 	}

@@ -22,7 +22,7 @@ func largeScenario() Scenario {
 	for i := 0; i < 24; i++ {
 		name := fmt.Sprintf("app%02d", i)
 		sel := map[string]string{"app": name}
-		sc.Deployments = append(sc.Deployments, Deployment{Namespace: "large", Name: name, Replicas: 9, Selector: sel, Labels: sel, Ports: []ContainerPort{{Name: "http", Port: 8080}}})
+		sc.Workloads = append(sc.Workloads, Deployment{Namespace: "large", Name: name, Replicas: 9, Selector: sel, Labels: sel, Ports: []ContainerPort{{Name: "http", Port: 8080}}})
 		sc.Services = append(sc.Services, Service{Namespace: "large", Name: name, Selector: sel, Ports: []ServicePort{{Port: 80, TargetPort: "8080"}}})
 		host := name + ".apps.demo.example.com"
 		sc.Routes = append(sc.Routes, Route{Namespace: "large", Name: name, Host: host, To: RouteTarget{Service: name}, TLS: &RouteTLS{Termination: "edge"}})

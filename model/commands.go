@@ -1,5 +1,10 @@
 package model
 
+import (
+	"slices"
+	"strconv"
+)
+
 // Command is one change to the cluster, applied with Sim.Apply. Each
 // command is validated in full before anything changes: first its own
 // fields (Validate), then against the cluster (Sim.Apply).
@@ -17,14 +22,22 @@ type Command interface {
 	Validate() error
 }
 
-// Scale sets a Deployment's replicas.
+// Scale sets a workload's replicas, as `oc scale KIND/NAME --replicas=N`.
+// Kind is Deployment (the default), DeploymentConfig, StatefulSet,
+// ReplicaSet or ReplicationController; the workload is named by Name, or
+// by Deployment (the older field, for a Deployment).
 type Scale struct {
+	Kind       string `json:"kind,omitempty"`
 	Namespace  string `json:"namespace"`
-	Deployment string `json:"deployment"`
+	Name       string `json:"name,omitempty"`
+	Deployment string `json:"deployment,omitempty"`
 	Replicas   int    `json:"replicas"`
 }
 
-// DeletePod deletes a pod gracefully; its Deployment replaces it.
+// DeletePod deletes a pod gracefully; its controller replaces it (a
+// StatefulSet or DaemonSet once it is gone; a bare pod is not replaced).
+// A pod that is already terminating on a node that does not answer is
+// force-deleted (oc delete pod --force --grace-period=0).
 type DeletePod struct {
 	Namespace string `json:"namespace"`
 	Pod       string `json:"pod"`
@@ -99,7 +112,7 @@ type SetOpenShiftVersion struct {
 // field is set. Routes carries the Routes one Ingress turns into; they are
 // validated together and applied all or none.
 type Apply struct {
-	Deployment    *Deployment    `json:"deployment,omitempty"`
+	Workload      *Workload      `json:"workload,omitempty"`
 	Service       *Service       `json:"service,omitempty"`
 	Route         *Route         `json:"route,omitempty"`
 	Routes        []Route        `json:"routes,omitempty"`
@@ -107,11 +120,30 @@ type Apply struct {
 	Namespace     *Namespace     `json:"namespace,omitempty"`
 }
 
-// Delete removes one object by kind, namespace and name.
+// Delete removes one object by kind, namespace and name. Deleting a
+// workload deletes its pods (background cascading deletion).
 type Delete struct {
-	Kind      string `json:"kind"` // Deployment, Service, Route, NetworkPolicy
+	Kind      string `json:"kind"` // one of WorkloadKinds, Service, Route, NetworkPolicy
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
+}
+
+// Expose creates a Route for a Service, as `oc expose service/NAME` does
+// (Termination "" or "none": a plain HTTP Route) or `oc create route edge
+// --service=NAME` (Termination "edge"). The Route is named after the
+// Service; its host is Hostname or <name>-<namespace>.<ingress domain>;
+// spec.port.targetPort is Port when given, else the Service's first TCP
+// port's name — and when that port has none, oc expose (not oc create
+// route) writes that port's targetPort.
+type Expose struct {
+	Namespace string `json:"namespace"`
+	Service   string `json:"service"`
+	// Name is the Route's name (oc expose --name); the Service's when
+	// empty.
+	Name        string `json:"name,omitempty"`
+	Termination string `json:"termination,omitempty"` // "", "none" or "edge"
+	Hostname    string `json:"hostname,omitempty"`
+	Port        string `json:"port,omitempty"`
 }
 
 func (Scale) CommandType() string               { return "scale" }
@@ -127,9 +159,10 @@ func (SetTraffic) CommandType() string          { return "setTraffic" }
 func (SetOpenShiftVersion) CommandType() string { return "setOpenShiftVersion" }
 func (Apply) CommandType() string               { return "apply" }
 func (Delete) CommandType() string              { return "delete" }
+func (Expose) CommandType() string              { return "expose" }
 
 // deleteKinds are the kinds Delete removes.
-var deleteKinds = []string{"Deployment", "Service", "Route", "NetworkPolicy"}
+var deleteKinds = append(slices.Clone(WorkloadKinds), "Service", "Route", "NetworkPolicy")
 
 // required is the error of an empty required field.
 func required(field, v string) error {
@@ -154,9 +187,27 @@ func podRef(ns, name string) error {
 	return firstError(required("namespace", ns), required("pod", name))
 }
 
+// Validate checks the workload named by name (or deployment) and its
+// kind; a DaemonSet or a Pod has no replicas to scale.
 func (c Scale) Validate() error {
-	if err := firstError(required("namespace", c.Namespace), required("deployment", c.Deployment)); err != nil {
+	if err := required("namespace", c.Namespace); err != nil {
 		return err
+	}
+	switch {
+	case c.Name != "" && c.Deployment != "":
+		return invalidf("name", "give name or deployment, not both")
+	case c.Name == "" && c.Deployment == "":
+		return invalidf("name", "required: the workload to scale")
+	}
+	switch kind := kindOf(c.Kind); kind {
+	case KindDaemonSet:
+		return invalidf("kind", "a DaemonSet has no replicas: it runs one pod on every node it tolerates")
+	case KindPod:
+		return invalidf("kind", "a Pod cannot be scaled; scale its controller")
+	default:
+		if err := oneOf("kind", kind, WorkloadKinds); err != nil {
+			return err
+		}
 	}
 	if c.Replicas < 0 || c.Replicas > maxReplicas {
 		return invalidf("replicas", "0..%d, got %d", maxReplicas, c.Replicas)
@@ -216,7 +267,7 @@ func (c SetOpenShiftVersion) Validate() error {
 // scenarios) and again by Apply.
 func (a Apply) Validate() error {
 	set := 0
-	for _, b := range []bool{a.Deployment != nil, a.Service != nil, a.Route != nil, len(a.Routes) > 0, a.NetworkPolicy != nil, a.Namespace != nil} {
+	for _, b := range []bool{a.Workload != nil, a.Service != nil, a.Route != nil, len(a.Routes) > 0, a.NetworkPolicy != nil, a.Namespace != nil} {
 		if b {
 			set++
 		}
@@ -231,9 +282,35 @@ func (d Delete) Validate() error {
 	return oneOf("kind", d.Kind, deleteKinds)
 }
 
-// Objects counts what a room's limits bound: the pods the app
-// Deployments ask for (their replicas; the routers are not counted), the
-// Routes and the Services.
+// Validate checks the fields; the Service and a clash with an existing
+// Route are Apply's.
+func (c Expose) Validate() error {
+	if err := firstError(oneOf("termination", c.Termination, []string{"", "none", "edge"}), required("namespace", c.Namespace), required("service", c.Service)); err != nil {
+		return err
+	}
+	if c.Name != "" {
+		if err := validSubdomain("name", c.Name); err != nil {
+			return err
+		}
+	}
+	if n, err := strconv.Atoi(c.Port); err == nil {
+		if n < 1 || n > 65535 {
+			return invalidf("port", "1..65535 or a port name, got %d", n)
+		}
+	} else if c.Port != "" {
+		if err := validName("port", c.Port); err != nil {
+			return err
+		}
+	}
+	if c.Hostname != "" {
+		return validSubdomain("hostname", c.Hostname)
+	}
+	return nil
+}
+
+// Objects counts what a room's limits bound: the pods the app workloads
+// ask for (their replicas, one for a bare pod, one per worker for a
+// DaemonSet; the routers are not counted), the Routes and the Services.
 type Objects struct {
 	Pods     int
 	Routes   int
@@ -243,12 +320,23 @@ type Objects struct {
 // Objects is what the cluster holds now.
 func (s *Sim) Objects() Objects {
 	o := Objects{Routes: len(s.routes), Services: len(s.services)}
-	for _, d := range s.deploys {
-		if !d.isRouter {
-			o.Pods += d.Spec.Replicas
+	for _, w := range s.workloads {
+		if !w.isRouter {
+			o.Pods += s.wantedPods(w.Spec)
 		}
 	}
 	return o
+}
+
+// wantedPods is how many pods a workload spec asks for.
+func (s *Sim) wantedPods(w Workload) int {
+	switch kindOf(w.Kind) {
+	case KindPod:
+		return 1
+	case KindDaemonSet:
+		return len(s.nodes)
+	}
+	return w.Replicas
 }
 
 // ObjectsAfter is what the cluster would hold after cmd, counted without
@@ -256,18 +344,22 @@ func (s *Sim) Objects() Objects {
 // copied. A command Apply would refuse counts as it reads.
 func (s *Sim) ObjectsAfter(cmd Command) Objects {
 	o := s.Objects()
-	replicas := func(ns, name string) int {
-		if d := s.deploys[ns+"/"+name]; d != nil && !d.isRouter {
-			return d.Spec.Replicas
+	wanted := func(kind, ns, name string) int {
+		if w := s.workloads[workloadKey(kindOf(kind), ns, name)]; w != nil && !w.isRouter {
+			return s.wantedPods(w.Spec)
 		}
 		return 0
 	}
 	switch c := cmd.(type) {
 	case Scale:
-		o.Pods += c.Replicas - replicas(c.Namespace, c.Deployment)
+		name := c.Name
+		if name == "" {
+			name = c.Deployment
+		}
+		o.Pods += c.Replicas - wanted(c.Kind, c.Namespace, name)
 	case Apply:
-		if d := c.Deployment; d != nil {
-			o.Pods += d.Replicas - replicas(d.Namespace, d.Name)
+		if w := c.Workload; w != nil {
+			o.Pods += s.wantedPods(*w) - wanted(w.Kind, w.Namespace, w.Name)
 		}
 		if sv := c.Service; sv != nil && s.services[sv.Namespace+"/"+sv.Name] == nil {
 			o.Services++
@@ -286,12 +378,16 @@ func (s *Sim) ObjectsAfter(cmd Command) Objects {
 	case Delete:
 		key := c.Namespace + "/" + c.Name
 		switch {
-		case c.Kind == "Deployment":
-			o.Pods -= replicas(c.Namespace, c.Name)
+		case slices.Contains(WorkloadKinds, c.Kind):
+			o.Pods -= wanted(c.Kind, c.Namespace, c.Name)
 		case c.Kind == "Service" && s.services[key] != nil:
 			o.Services--
 		case c.Kind == "Route" && s.routes[key] != nil:
 			o.Routes--
+		}
+	case Expose:
+		if s.routes[c.Namespace+"/"+c.routeName()] == nil {
+			o.Routes++
 		}
 	}
 	return o

@@ -42,7 +42,7 @@ func TestFact01RouterGoesStraightToPodEndpoints(t *testing.T) {
 func withCart(t *testing.T, mode string) *Sim {
 	sc := shopScenario()
 	sc.Settings.KubeProxyMode = mode
-	sc.Deployments = append(sc.Deployments, Deployment{Namespace: "shop", Name: "cart", Replicas: 3,
+	sc.Workloads = append(sc.Workloads, Deployment{Namespace: "shop", Name: "cart", Replicas: 3,
 		Selector: map[string]string{"app": "cart"}, Labels: map[string]string{"app": "cart"},
 		Ports: []ContainerPort{{Name: "http", Port: 8080}}})
 	sc.Services = append(sc.Services, Service{Namespace: "shop", Name: "cart", Selector: map[string]string{"app": "cart"},
@@ -146,8 +146,8 @@ func TestFact06DefaultAlgorithmRandomSourceForPassthrough(t *testing.T) {
 
 func canaryScenario(wA, podsA, wB, podsB int) Scenario {
 	sc := shopScenario()
-	sc.Deployments[0].Replicas = podsA
-	sc.Deployments = append(sc.Deployments, Deployment{Namespace: "shop", Name: "shop-b", Replicas: podsB,
+	sc.Workloads[0].Replicas = podsA
+	sc.Workloads = append(sc.Workloads, Deployment{Namespace: "shop", Name: "shop-b", Replicas: podsB,
 		Selector: map[string]string{"app": "shop-b"}, Labels: map[string]string{"app": "shop-b"},
 		Ports: []ContainerPort{{Name: "http", Port: 8080}}})
 	sc.Services = append(sc.Services, Service{Namespace: "shop", Name: "shop-b", Selector: map[string]string{"app": "shop-b"},
@@ -224,7 +224,7 @@ func TestFact10StickyCookieOnByDefault(t *testing.T) {
 
 func pathScenario() Scenario {
 	sc := shopScenario()
-	sc.Deployments = append(sc.Deployments, Deployment{Namespace: "shop", Name: "cart", Replicas: 1,
+	sc.Workloads = append(sc.Workloads, Deployment{Namespace: "shop", Name: "cart", Replicas: 1,
 		Selector: map[string]string{"app": "cart"}, Labels: map[string]string{"app": "cart"}, Ports: []ContainerPort{{Name: "http", Port: 8080}}})
 	sc.Services = append(sc.Services, Service{Namespace: "shop", Name: "cart", Selector: map[string]string{"app": "cart"}, Ports: []ServicePort{{Port: 80, TargetPort: "8080"}}})
 	sc.Routes = append(sc.Routes, Route{Namespace: "shop", Name: "cart", Host: "shop.apps.demo.example.com", Path: "/cart",
@@ -403,7 +403,7 @@ func TestFact18EndpointChangesReachRouterAfterReload(t *testing.T) {
 
 func TestRouteTimeoutAnnotationGives504(t *testing.T) {
 	sc := shopScenario()
-	sc.Deployments[0].ServiceMs = 3000
+	sc.Workloads[0].ServiceMs = 3000
 	sc.Routes[0].Annotations = map[string]string{AnnotationTimeout: "2s"}
 	s, err := New(sc)
 	require.NoError(t, err)
@@ -418,7 +418,7 @@ func TestRouteTimeoutAnnotationGives504(t *testing.T) {
 
 func TestLivenessRestartMidRequestGives502(t *testing.T) {
 	sc := shopScenario()
-	sc.Deployments[0].Replicas = 1
+	sc.Workloads[0].Replicas = 1
 	s, err := New(sc)
 	require.NoError(t, err)
 	p := appPods(s.Snapshot(), "shop")[0]
@@ -490,7 +490,7 @@ func TestPassthroughRedirectAnswersHTTPWith302(t *testing.T) {
 func TestRefusedConnectIsRetriedThenRedispatched(t *testing.T) {
 	for _, retries := range []int{3, 0} {
 		sc := shopScenario()
-		sc.Deployments[0].Replicas = 2
+		sc.Workloads[0].Replicas = 2
 		sc.Routes[0].Annotations = map[string]string{AnnotationBalance: "source"}
 		sc.Settings.RouterRetries = intp(retries)
 		s, err := New(sc)

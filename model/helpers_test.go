@@ -21,7 +21,7 @@ func shopScenario() Scenario {
 			}},
 		},
 		Namespaces: []Namespace{{Name: "shop"}},
-		Deployments: []Deployment{{
+		Workloads: []Workload{{
 			Namespace: "shop", Name: "shop", Replicas: 4,
 			Selector: map[string]string{"app": "shop"},
 			Labels:   map[string]string{"app": "shop"},

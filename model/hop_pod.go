@@ -6,18 +6,25 @@ import "fmt"
 
 // serveInPod: the app answers, then the response retraces the path.
 func (s *Sim) serveInPod(b *reqBuilder, target *pod, rp *pod, be *backend) {
-	d := s.deploys[target.Owner]
 	svc := s.settings.Latency.ServiceMs
-	if d != nil && d.Spec.ServiceMs > 0 {
-		svc = d.Spec.ServiceMs
+	if ms := s.ownerSpec(target).ServiceMs; ms > 0 {
+		svc = ms
 	}
 	h := b.add(Hop{Kind: HopApp, From: target.hopID, To: target.hopID, Src: "", Dst: target.IP}, s.jitter(svc))
 	if rp != nil {
 		if b.explain {
+			source := "the router pod " + rp.IP
+			if target.HostNetwork && target.Node != rp.Node {
+				// Calico's natOutgoing masquerades pod traffic to addresses
+				// outside its IP pools, such as a node's own IP.
+				if n := s.nodeByName(rp.Node); n != nil {
+					source = "the router's node " + n.IP + " (Calico masquerades pod traffic to a node IP, natOutgoing)"
+				}
+			}
 			if be.Termination == "passthrough" {
-				b.notef(h, "pod %s ends TLS and serves the request; at L3 it sees the router pod %s as the source, and with passthrough no X-Forwarded-For is added, so the client IP is not visible to the pod", target.Key, rp.IP)
+				b.notef(h, "pod %s ends TLS and serves the request; at L3 it sees %s as the source, and with passthrough no X-Forwarded-For is added, so the client IP is not visible to the pod", target.Key, source)
 			} else {
-				b.notef(h, "pod %s serves the request; at L3 it sees the router pod %s as the source, the client IP is in X-Forwarded-For", target.Key, rp.IP)
+				b.notef(h, "pod %s serves the request; at L3 it sees %s as the source, the client IP is in X-Forwarded-For", target.Key, source)
 			}
 		}
 		s.schedule(timer{At: h.EndMs, Kind: tmConnDone, Key: rp.Key, Pod: target.Key})

@@ -166,7 +166,7 @@ func (s *Sim) connectAttempt(b *reqBuilder, be *backend, rp *pod, sv server, m m
 			ph.Headers = append(ph.Headers, "Set-Cookie (on the response; the client had no cookie for this server): "+be.CookieName[:8]+"…="+sv.ID[:8]+"…")
 		}
 	}
-	encap, drop := s.podToPod(rn, tn)
+	encap, drop := s.toPod(rn, target, sv.Port)
 	ph.Encapsulation = encap
 	if encap != "" && b.explain {
 		ph.detail().Outer = outerHeader(rn, tn)
@@ -174,7 +174,7 @@ func (s *Sim) connectAttempt(b *reqBuilder, be *backend, rp *pod, sv server, m m
 	h := b.add(ph, dur)
 	if b.explain {
 		if attempt > 0 {
-			b.notef(h, "%s: a new connection to %s:%d. %s", why, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
+			b.notef(h, "%s: a new connection to %s:%d. %s", why, sv.IP, sv.Port, s.toPodNote(rn, target, encap, drop))
 		} else {
 			mode := map[string]string{"edge": "TLS ended at the router (edge): plain HTTP to the pod", "reencrypt": "reencrypt: a new TLS connection to the pod, verified with the service CA", "passthrough": "passthrough: raw TCP by SNI, the pod ends TLS; no headers added", "": "plain HTTP"}[be.Termination]
 			w := weightsNote(be)
@@ -186,7 +186,7 @@ func (s *Sim) connectAttempt(b *reqBuilder, be *backend, rp *pod, sv server, m m
 				other = "; not chosen: " + strings.Join(m.Rejected, "; ")
 			}
 			b.notef(h, "route %s matched (%s%s). Balance %s: %s%s. %s. The router opens a NEW connection straight to the pod endpoint %s:%d — not to the Service ClusterIP; no NAT. %s",
-				be.Key, matchedBy(be), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.encapNote(rn, tn, encap, drop))
+				be.Key, matchedBy(be), other, be.Forced, why, w, mode, sv.IP, sv.Port, s.toPodNote(rn, target, encap, drop))
 		}
 	}
 	return h, target, s.connectProblem(rp, target, tn, sv, drop)

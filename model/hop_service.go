@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,12 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		return
 	}
 	sv, how, inCluster := s.lookupService(u.Host, from.Namespace)
+	onlyPod := "" // a StatefulSet pod's own name: only its address
+	if sv == nil {
+		if p, psv := s.podByHostname(u.Host, from.Namespace); p != nil {
+			sv, how, inCluster, onlyPod = psv, "the stable name of StatefulSet pod "+p.Key+" through headless Service "+psv.Spec.Name, true, p.Key
+		}
+	}
 	if sv == nil && !inCluster {
 		answer, note := s.resolve(u.Host, b.explain)
 		if len(answer) > 0 {
@@ -67,7 +74,11 @@ func (s *Sim) internalRequest(b *reqBuilder, c *client, u parsedURL) {
 		return
 	}
 	if sv.ClusterIP == "None" {
-		s.headlessRequest(b, from, fromNode, sv, s.endpointsOf(sv, max(servicePortIndex(sv, u.Port), 0)), u, dnsSrc)
+		eps := s.endpointsOf(sv, max(servicePortIndex(sv, u.Port), 0))
+		if onlyPod != "" {
+			eps = slices.DeleteFunc(eps, func(e endpoint) bool { return e.Pod.Key != onlyPod })
+		}
+		s.headlessRequest(b, from, fromNode, sv, eps, u, dnsSrc)
 		return
 	}
 	rh := b.add(Hop{Kind: HopDNS, From: "dns", To: from.hopID, Src: dnsServiceIP + ":53", Dst: dnsSrc, Response: true}, s.jitter(lat.DNSMs))
@@ -216,7 +227,7 @@ func (s *Sim) headlessRequest(b *reqBuilder, from *pod, fromNode *node, sv *serv
 func (s *Sim) podDial(b *reqBuilder, kind string, from *pod, fromNode *node, target *pod, src, dst string, port int, nat, why string) {
 	lat := s.settings.Latency
 	tn := s.nodeByName(target.Node)
-	encap, drop := s.podToPod(fromNode, tn)
+	encap, drop := s.toPod(fromNode, target, port)
 	dur := s.jitter(lat.PodNetMs)
 	if tn != nil && fromNode != nil && tn.Zone != fromNode.Zone {
 		dur += lat.CrossZoneMs
@@ -230,7 +241,7 @@ func (s *Sim) podDial(b *reqBuilder, kind string, from *pod, fromNode *node, tar
 	}
 	h := b.add(ph, dur)
 	if b.explain {
-		b.notef(h, "%s. %s", why, s.encapNote(fromNode, tn, encap, drop))
+		b.notef(h, "%s. %s", why, s.toPodNote(fromNode, target, encap, drop))
 	}
 	b.r.Pod = target.Key
 	problem := ""

@@ -51,6 +51,7 @@ func (s *Sim) buildInfrastructure() {
 			Ready: true,
 		}
 		n.hopID = "node:" + n.Name
+		n.Labels, n.Taints = s.nodeLabelsAndTaints(n)
 		s.nodes = append(s.nodes, n)
 	}
 	for _, z := range s.zones {
@@ -82,8 +83,8 @@ func (s *Sim) buildInfrastructure() {
 		n.addrHTTP = fmt.Sprintf("%s:%d", n.IP, s.routerSvc.HTTPNodePort)
 		n.addrHTTPS = fmt.Sprintf("%s:%d", n.IP, s.routerSvc.HTTPSNodePort)
 	}
-	s.routers = &deployment{
-		Spec: Deployment{
+	s.routers = &workload{
+		Spec: Workload{
 			Namespace: routerNamespace,
 			Name:      routerDeployment,
 			Replicas:  *s.settings.RouterReplicas,
@@ -95,9 +96,47 @@ func (s *Sim) buildInfrastructure() {
 		isRouter: true,
 	}
 	s.routers.Hash = s.templateHash()
-	s.deploys[routerNamespace+"/"+routerDeployment] = s.routers
+	s.workloads[s.routers.key()] = s.routers
 	s.lb = newLoadBalancer(s)
 	s.reconcile(s.routers)
+}
+
+// NodeLabelKeys are the label keys podpath's nodes carry (a nodeSelector
+// on any other key matches no node).
+var NodeLabelKeys = []string{
+	"kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
+	"node.openshift.io/os_id", "topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+	"node-role.kubernetes.io/worker", "node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane",
+}
+
+// nodeLabelsAndTaints are the labels and taints a node of this role
+// carries. Control-plane nodes are tainted node-role.kubernetes.io/master
+// :NoSchedule — OpenShift kept the old key after Kubernetes 1.24 moved to
+// node-role.kubernetes.io/control-plane; the machine-config-operator adds
+// the control-plane taint alongside it from 4.22 (openshift/
+// machine-config-operator#6313, OCPBUGS-82139).
+func (s *Sim) nodeLabelsAndTaints(n *node) (map[string]string, []Taint) {
+	labels := map[string]string{
+		"kubernetes.io/hostname":        n.Name,
+		"kubernetes.io/os":              "linux",
+		"kubernetes.io/arch":            "amd64",
+		"beta.kubernetes.io/os":         "linux", // the kubelet still sets the deprecated beta labels
+		"beta.kubernetes.io/arch":       "amd64",
+		"node.openshift.io/os_id":       "rhcos",
+		"topology.kubernetes.io/region": s.settings.Region,
+		"topology.kubernetes.io/zone":   n.Zone,
+	}
+	if n.Role == "worker" {
+		labels["node-role.kubernetes.io/worker"] = ""
+		return labels, nil
+	}
+	labels["node-role.kubernetes.io/master"] = ""
+	labels["node-role.kubernetes.io/control-plane"] = ""
+	taints := []Taint{{Key: "node-role.kubernetes.io/master", Effect: "NoSchedule"}}
+	if major, minor, err := parseVersion(s.settings.OpenShiftVersion); err == nil && (major > 4 || minor >= 22) {
+		taints = append(taints, Taint{Key: "node-role.kubernetes.io/control-plane", Effect: "NoSchedule"})
+	}
+	return labels, taints
 }
 
 // routerService is openshift-ingress/router-default, type LoadBalancer,

@@ -86,8 +86,12 @@ func (s *Sim) policyAllows(src, dst *pod, port int) (bool, string) {
 
 // policyAllowsProto is policyAllows for any protocol (TCP, UDP, SCTP).
 // Calico evaluates it after kube-proxy's DNAT, so port is the pod's port.
+// NetworkPolicy does not select host-networked pods.
 func (s *Sim) policyAllowsProto(src, dst *pod, port int, proto string) (bool, string) {
-	if src != nil {
+	if dst.HostNetwork {
+		return true, ""
+	}
+	if src != nil && !src.HostNetwork {
 		if ok, why := s.directionAllows(src, dst, "", port, proto, "Egress"); !ok {
 			return false, why
 		}

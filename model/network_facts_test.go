@@ -21,7 +21,7 @@ const cartURL = "http://cart.shop.svc.cluster.local:8080/"
 func cartSim(t *testing.T, replicas int, edit func(*Scenario)) *Sim {
 	t.Helper()
 	sc := shopScenario()
-	sc.Deployments = append(sc.Deployments, Deployment{Namespace: "shop", Name: "cart", Replicas: replicas,
+	sc.Workloads = append(sc.Workloads, Deployment{Namespace: "shop", Name: "cart", Replicas: replicas,
 		Selector: map[string]string{"app": "cart"}, Labels: map[string]string{"app": "cart"},
 		Ports: []ContainerPort{{Name: "http", Port: 8080}}})
 	sc.Services = append(sc.Services, Service{Namespace: "shop", Name: "cart", Selector: map[string]string{"app": "cart"},
@@ -298,7 +298,7 @@ func TestClassicELBIdleTimeoutCutsSlowResponses(t *testing.T) {
 		outcome         string
 	}{{"Classic", "2m", 0, "reset"}, {"NLB", "2m", 200, "ok"}, {"Classic", "", 504, "http-error"}} {
 		s := shopWith(t, tc.lbType, func(sc *Scenario) {
-			sc.Deployments[0].ServiceMs = 90_000
+			sc.Workloads[0].ServiceMs = 90_000
 			if tc.timeout != "" {
 				sc.Routes[0].Annotations = map[string]string{AnnotationTimeout: tc.timeout}
 			}

@@ -211,8 +211,8 @@ func TestRouteTargetPortNamesTheEndpointPortNotTheServicePort(t *testing.T) {
 // a two-port Service gives a server per pod and port.
 func TestRouteWithoutPortUsesEveryEndpointPort(t *testing.T) {
 	sc := shopScenario()
-	sc.Deployments[0].Replicas = 2
-	sc.Deployments[0].Ports = append(sc.Deployments[0].Ports, ContainerPort{Name: "admin", Port: 9090})
+	sc.Workloads[0].Replicas = 2
+	sc.Workloads[0].Ports = append(sc.Workloads[0].Ports, ContainerPort{Name: "admin", Port: 9090})
 	sc.Services[0].Ports = append(sc.Services[0].Ports, ServicePort{Name: "admin", Port: 9000, TargetPort: "admin"})
 	s, err := New(sc)
 	require.NoError(t, err)

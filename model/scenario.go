@@ -36,12 +36,12 @@ func (s *Sim) Scenario() Scenario {
 		}
 		sc.Namespaces = append(sc.Namespaces, Namespace{Name: ns.Name, Labels: labels})
 	}
-	// Deployments in creation order, so a re-import schedules alike.
-	dkeys := sortedKeys(s.deploys)
-	slices.SortStableFunc(dkeys, func(a, b string) int { return int(s.deploys[a].created - s.deploys[b].created) })
-	for _, k := range dkeys {
-		if d := s.deploys[k]; !d.isRouter {
-			sc.Deployments = append(sc.Deployments, d.Spec)
+	// Workloads in creation order, so a re-import schedules alike.
+	wkeys := sortedKeys(s.workloads)
+	slices.SortStableFunc(wkeys, func(a, b string) int { return int(s.workloads[a].created - s.workloads[b].created) })
+	for _, k := range wkeys {
+		if w := s.workloads[k]; !w.isRouter {
+			sc.Workloads = append(sc.Workloads, w.Spec)
 		}
 	}
 	for _, k := range sortedKeys(s.services) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // Sim is one simulated cluster. It is not safe for concurrent use.
@@ -19,14 +20,14 @@ type Sim struct {
 	zones      []*zone
 	nodes      []*node
 	namespaces map[string]*namespace
-	deploys    map[string]*deployment // key ns/name
-	pods       map[string]*pod        // key ns/name
-	podOrder   []*pod                 // pods sorted by key; replaced, never edited in place
-	routerList []*pod                 // the router pods, in podOrder order
+	workloads  map[string]*workload // key kind/ns/name (workloadKey)
+	pods       map[string]*pod      // key ns/name
+	podOrder   []*pod               // pods sorted by key; replaced, never edited in place
+	routerList []*pod               // the router pods, in podOrder order
 	services   map[string]*service
 	routes     map[string]*route
 	policies   map[string]*NetworkPolicy
-	routers    *deployment // the default IngressController's router Deployment
+	routers    *workload // the default IngressController's router Deployment
 	ipam       ipam
 	clusterIPs map[string]bool
 	lb         loadBalancer
@@ -91,6 +92,8 @@ type node struct {
 	// NotReadyCond is the Kubernetes NodeReady condition turned False
 	// (after the node-monitor grace period); Ready above is the instance.
 	NotReadyCond bool
+	Labels       map[string]string
+	Taints       []Taint
 	hopID        string
 	// NodePort addresses of the router Service on this node.
 	addrHTTP, addrHTTPS string
@@ -101,18 +104,11 @@ type namespace struct {
 	Labels map[string]string
 }
 
-type deployment struct {
-	Spec     Deployment
-	Hash     string // pod-template-hash
-	created  int64
-	isRouter bool
-}
-
 type pod struct {
 	Namespace     string
 	Name          string
 	Key           string
-	Owner         string // deployment key
+	Owner         string // the owning workload's key (workloadKey)
 	Labels        map[string]string
 	Ports         []ContainerPort
 	Node          string
@@ -131,6 +127,10 @@ type pod struct {
 	ScheduledAt   int64
 	Created       int64 // creation order
 	Router        bool
+	Rev           string // the owner's revision the pod was made of
+	PinnedNode    string // a DaemonSet pod's node
+	HostNetwork   bool   // the pod uses its node's network namespace and IP
+	Ordinal       int    // a StatefulSet pod's ordinal
 	// Env is the service-link environment the kubelet wrote when it last
 	// started the container (nil before that), EnvAt when (env.go).
 	Env     []EnvVar
@@ -170,7 +170,7 @@ func New(sc Scenario) (*Sim, error) {
 	s := &Sim{
 		settings:   st,
 		namespaces: map[string]*namespace{},
-		deploys:    map[string]*deployment{},
+		workloads:  map[string]*workload{},
 		pods:       map[string]*pod{},
 		services:   map[string]*service{},
 		routes:     map[string]*route{},
@@ -193,9 +193,9 @@ func New(sc Scenario) (*Sim, error) {
 			return nil, fmt.Errorf("namespace %s: %w", ns.Name, err)
 		}
 	}
-	for _, d := range sc.Deployments {
-		if err := s.applyDeployment(d); err != nil {
-			return nil, fmt.Errorf("deployment %s/%s: %w", d.Namespace, d.Name, err)
+	for _, w := range sc.Workloads {
+		if err := s.applyWorkload(w); err != nil {
+			return nil, fmt.Errorf("%s %s/%s: %w", strings.ToLower(kindOf(w.Kind)), w.Namespace, w.Name, err)
 		}
 	}
 	for _, sv := range sc.Services {
@@ -214,12 +214,7 @@ func New(sc Scenario) (*Sim, error) {
 		}
 	}
 	// The cluster has been up for a while: everything is Ready now.
-	for _, p := range s.sortedPods() {
-		if p.Node != "" {
-			p.Phase, p.Running, p.Ready = "Running", true, true
-			s.writeEnv(p)
-		}
-	}
+	s.settle()
 	s.timers, s.timerRefs, s.freeRefs = nil, nil, nil
 	s.startTimers()
 	s.settleLoadBalancer()
@@ -282,13 +277,13 @@ func (s *Sim) Clone() *Sim {
 		n.Blocks = slices.Clone(n.Blocks)
 	}
 	c.namespaces = cloneMap(s.namespaces)
-	c.deploys = cloneMap(s.deploys)
+	c.workloads = cloneMap(s.workloads)
 	c.pods = cloneMap(s.pods)
 	c.reindexPods()
 	c.services = cloneMap(s.services)
 	c.routes = cloneMap(s.routes)
 	c.policies = cloneMap(s.policies)
-	c.routers = c.deploys[routerNamespace+"/"+routerDeployment]
+	c.routers = c.workloads[s.routers.key()]
 	c.ipam = s.ipam.clone()
 	c.clusterIPs = cloneValues(s.clusterIPs)
 	c.lb = s.lb.clone()
@@ -358,7 +353,17 @@ func (s *Sim) sortedPods() []*pod { return s.podOrder }
 // addPod and removePod keep the pod map and its sorted index together.
 func (s *Sim) addPod(p *pod) {
 	s.pods[p.Key] = p
-	s.reindexPods()
+	// A sorted insert, not a re-sort of every key (imports make hundreds
+	// of pods). Clip makes Insert copy: the old slices are never edited.
+	s.podOrder = insertByKey(s.podOrder, p)
+	if p.Router {
+		s.routerList = insertByKey(s.routerList, p)
+	}
+}
+
+func insertByKey(pods []*pod, p *pod) []*pod {
+	i, _ := slices.BinarySearchFunc(pods, p.Key, func(q *pod, key string) int { return strings.Compare(q.Key, key) })
+	return slices.Insert(slices.Clip(pods), i, p)
 }
 
 func (s *Sim) removePod(p *pod) {

@@ -13,6 +13,7 @@ type Snapshot struct {
 	DNS          DNSView             `json:"dns"`
 	Routers      []RouterView        `json:"routers"`
 	Deployments  []DeploymentView    `json:"deployments"`
+	Workloads    []WorkloadView      `json:"workloads"`
 	Pods         []PodView           `json:"pods"`
 	Services     []ServiceView       `json:"services"`
 	Routes       []RouteView         `json:"routes"`
@@ -106,13 +107,44 @@ type RouterView struct {
 	PendingReload bool `json:"pendingReload"`
 }
 
-// DeploymentView is one Deployment.
+// DeploymentView is one Deployment (Workloads lists every kind).
 type DeploymentView struct {
 	Namespace     string            `json:"namespace"`
 	Name          string            `json:"name"`
 	Replicas      int               `json:"replicas"`
 	ReadyReplicas int               `json:"readyReplicas"`
 	Labels        map[string]string `json:"labels"`
+}
+
+// WorkloadView is one workload: a controller that runs pods, or a bare
+// Pod. Fields that belong to one kind are empty for the others.
+type WorkloadView struct {
+	Kind      string `json:"kind"` // one of WorkloadKinds
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Replicas is the desired pod count: spec.replicas, a DaemonSet's
+	// number of nodes it tolerates, 1 for a Pod.
+	Replicas      int               `json:"replicas"`
+	ReadyReplicas int               `json:"readyReplicas"`
+	Labels        map[string]string `json:"labels"`
+	Selector      map[string]string `json:"selector,omitempty"`
+	// Controller is the object that owns the pods directly:
+	// "ReplicaSet/<name>-<hash>" for a Deployment,
+	// "ReplicationController/<name>-<version>" for a DeploymentConfig; ""
+	// for the other kinds (they own their pods themselves).
+	Controller string `json:"controller,omitempty"`
+	// Scalable says whether the scale command takes this kind.
+	Scalable    bool `json:"scalable"`
+	HostNetwork bool `json:"hostNetwork,omitempty"`
+	// ServiceName and PodManagementPolicy are a StatefulSet's.
+	ServiceName         string `json:"serviceName,omitempty"`
+	PodManagementPolicy string `json:"podManagementPolicy,omitempty"`
+	// Version, Strategy and Triggers are a DeploymentConfig's (Strategy
+	// also a Deployment's): status.latestVersion, spec.strategy.type and
+	// the trigger types.
+	Version  int64    `json:"version,omitempty"`
+	Strategy string   `json:"strategy,omitempty"`
+	Triggers []string `json:"triggers,omitempty"`
 }
 
 // PodView is one pod, app or router.
@@ -131,9 +163,25 @@ type PodView struct {
 	ReadinessFailing bool              `json:"readinessFailing"`
 	Restarts         int               `json:"restarts"`
 	Labels           map[string]string `json:"labels"`
-	Owner            string            `json:"owner"` // deployment name
-	Router           bool              `json:"router"`
-	Active           int               `json:"activeConnections"`
+	// Owner and OwnerKind name the workload the pod belongs to: its
+	// Deployment, DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet or
+	// ReplicationController; for a bare pod OwnerKind is "Pod" and
+	// Unmanaged is true (nothing makes it again once it is gone).
+	Owner     string `json:"owner"`
+	OwnerKind string `json:"ownerKind"`
+	// Controller is metadata.ownerReferences' controller:
+	// "ReplicaSet/<name>-<hash>", "ReplicationController/<name>-<version>",
+	// "StatefulSet/<name>", "DaemonSet/<name>", …; "" for a bare pod.
+	Controller string `json:"controller,omitempty"`
+	Unmanaged  bool   `json:"unmanaged"`
+	// HostNetwork pods use their node's IP (IP is the node's).
+	HostNetwork bool `json:"hostNetwork"`
+	// Hostname is a StatefulSet pod's stable DNS name,
+	// <pod>.<serviceName>.<namespace>.svc.cluster.local, when its
+	// governing Service exists and is headless.
+	Hostname string `json:"hostname,omitempty"`
+	Router   bool   `json:"router"`
+	Active   int    `json:"activeConnections"`
 	// Env is the pod's service-link environment, only when asked for
 	// (SnapshotWithEnv; GET /api/state?env=…).
 	Env *PodEnv `json:"env,omitempty"`

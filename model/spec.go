@@ -13,7 +13,7 @@ type Scenario struct {
 	Description     string          `json:"description"`
 	Settings        Settings        `json:"settings"`
 	Namespaces      []Namespace     `json:"namespaces"`
-	Deployments     []Deployment    `json:"deployments"`
+	Workloads       []Workload      `json:"workloads"`
 	Services        []Service       `json:"services"`
 	Routes          []Route         `json:"routes"`
 	NetworkPolicies []NetworkPolicy `json:"networkPolicies"`
@@ -133,12 +133,34 @@ type ContainerPort struct {
 	Port int    `json:"containerPort"`
 }
 
-// Deployment is the part of apps/v1 Deployment the simulation uses.
-type Deployment struct {
-	Namespace string            `json:"namespace"`
-	Name      string            `json:"name"`
-	Replicas  int               `json:"replicas"`
-	Selector  map[string]string `json:"selector"`
+// Workload kinds: the controllers that run pods (Workload.Kind).
+const (
+	KindDeployment            = "Deployment"
+	KindDeploymentConfig      = "DeploymentConfig"
+	KindStatefulSet           = "StatefulSet"
+	KindDaemonSet             = "DaemonSet"
+	KindReplicaSet            = "ReplicaSet"
+	KindReplicationController = "ReplicationController"
+	// KindPod is a bare pod: no controller makes it again once it is gone.
+	KindPod = "Pod"
+)
+
+// WorkloadKinds lists the kinds a Workload may have.
+var WorkloadKinds = []string{KindDeployment, KindDeploymentConfig, KindStatefulSet, KindDaemonSet, KindReplicaSet, KindReplicationController, KindPod}
+
+// Workload is the part of a pod-running object the simulation uses: a
+// Deployment, DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet,
+// ReplicationController or a bare Pod (Kind). The pod template fields
+// are common; the rest belongs to one kind each.
+type Workload struct {
+	// Kind is one of WorkloadKinds; "" means Deployment.
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Replicas is the desired pod count (ignored for a DaemonSet, 1 for a
+	// Pod).
+	Replicas int               `json:"replicas"`
+	Selector map[string]string `json:"selector"`
 	// Labels are the pod template's labels.
 	Labels map[string]string `json:"labels"`
 	Ports  []ContainerPort   `json:"ports"`
@@ -150,6 +172,55 @@ type Deployment struct {
 	GracePeriodMs int64 `json:"gracePeriodMs"`
 	// ServiceMs is how long a pod takes to answer (0: Latency.ServiceMs).
 	ServiceMs int64 `json:"serviceMs"`
+	// HostNetwork pods use their node's network namespace: the node's IP
+	// is the pod IP, and two of them cannot use one port on one node.
+	HostNetwork bool `json:"hostNetwork,omitempty"`
+	// NodeSelector limits the nodes the pods may run on (node labels:
+	// kubernetes.io/hostname, kubernetes.io/os, topology.kubernetes.io/zone,
+	// node-role.kubernetes.io/worker or /master, …).
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// Tolerations are the pod template's. Control-plane nodes are tainted
+	// NoSchedule, so only pods that tolerate it run there (a DaemonSet runs
+	// a pod on every node it tolerates).
+	Tolerations []Toleration `json:"tolerations,omitempty"`
+
+	// ServiceName is a StatefulSet's governing (headless) Service: its
+	// pods are <pod>.<serviceName>.<namespace>.svc.cluster.local.
+	ServiceName string `json:"serviceName,omitempty"`
+	// PodManagementPolicy is a StatefulSet's OrderedReady (default: one
+	// pod at a time, in ordinal order) or Parallel.
+	PodManagementPolicy string `json:"podManagementPolicy,omitempty"`
+	// Version is a DeploymentConfig's status.latestVersion: its pods
+	// belong to ReplicationController <name>-<version>. 0 means it was
+	// never deployed (no trigger fired): it runs no pods.
+	Version int64 `json:"version,omitempty"`
+	// Strategy is the rollout strategy as written (a Deployment's
+	// RollingUpdate or Recreate, a DeploymentConfig's Rolling, Recreate or
+	// Custom). podpath replaces a changed template's pods at once either
+	// way; it is kept for the state and export.
+	Strategy string `json:"strategy,omitempty"`
+	// Triggers are a DeploymentConfig's trigger types (ConfigChange,
+	// ImageChange).
+	Triggers []string `json:"triggers,omitempty"`
+}
+
+// Deployment is a Workload of kind Deployment (the name the model's
+// first version used; Kind "" means Deployment).
+type Deployment = Workload
+
+// Toleration is one of a pod template's tolerations.
+type Toleration struct {
+	Key      string `json:"key,omitempty"`
+	Operator string `json:"operator,omitempty"` // Equal (default) or Exists
+	Value    string `json:"value,omitempty"`
+	Effect   string `json:"effect,omitempty"` // NoSchedule, PreferNoSchedule, NoExecute; "" all
+}
+
+// Taint is a node's taint.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
 }
 
 // ServicePort is one port of a Service.

@@ -66,11 +66,16 @@ func (s *Sim) Snapshot() Snapshot {
 	snap.Routers = []RouterView{}
 	snap.Pods = []PodView{}
 	for _, p := range s.sortedPods() {
-		owner := strings.TrimPrefix(p.Owner, p.Namespace+"/")
+		kind, owner, _ := strings.Cut(p.Owner, "/")
+		owner = strings.TrimPrefix(owner, p.Namespace+"/")
 		pv := PodView{
 			Namespace: p.Namespace, Name: p.Name, IP: p.IP, Node: p.Node, Phase: p.Phase,
 			Ready: p.Ready && !p.Terminating, Live: p.Live, Terminating: p.Terminating, Restarts: p.Restarts, ReadinessFailing: p.ProbeFails,
-			Labels: p.Labels, Owner: owner, Router: p.Router,
+			Labels: p.Labels, Owner: owner, OwnerKind: kind, Router: p.Router,
+			Unmanaged: kind == KindPod, HostNetwork: p.HostNetwork, Hostname: s.podHostname(p),
+		}
+		if w := s.ownerOf(p); w != nil && kind != KindPod {
+			pv.Controller = podController(w, p)
 		}
 		if p.Router {
 			rs := s.routerStateOf(p)
@@ -87,15 +92,31 @@ func (s *Sim) Snapshot() Snapshot {
 		snap.Pods = append(snap.Pods, pv)
 	}
 	snap.Deployments = []DeploymentView{}
-	for _, k := range sortedKeys(s.deploys) {
-		d := s.deploys[k]
+	snap.Workloads = []WorkloadView{}
+	for _, w := range s.sortedWorkloads() {
 		ready := 0
-		for _, p := range s.pods {
-			if p.Owner == k && p.Ready && !p.Terminating {
+		for _, p := range s.ownedPods(w) {
+			if p.Ready && !p.Terminating {
 				ready++
 			}
 		}
-		snap.Deployments = append(snap.Deployments, DeploymentView{Namespace: d.Spec.Namespace, Name: d.Spec.Name, Replicas: d.Spec.Replicas, ReadyReplicas: ready, Labels: d.Spec.Labels})
+		if w.kind() == KindDeployment {
+			snap.Deployments = append(snap.Deployments, DeploymentView{Namespace: w.Spec.Namespace, Name: w.Spec.Name, Replicas: w.Spec.Replicas, ReadyReplicas: ready, Labels: w.Spec.Labels})
+		}
+		wv := WorkloadView{
+			Kind: w.kind(), Namespace: w.Spec.Namespace, Name: w.Spec.Name, Replicas: w.Spec.Replicas, ReadyReplicas: ready,
+			Labels: w.Spec.Labels, Selector: w.Spec.Selector, HostNetwork: w.Spec.HostNetwork,
+			Scalable:    w.policy() == policyReplicas || w.policy() == policyOrdinals,
+			ServiceName: w.Spec.ServiceName, PodManagementPolicy: w.Spec.PodManagementPolicy,
+			Version: w.Spec.Version, Strategy: w.Spec.Strategy, Triggers: w.Spec.Triggers,
+		}
+		if w.policy() == policyPerNode {
+			wv.Replicas = len(s.slots(w))
+		}
+		if kind, name := w.controllerName(); kind != w.kind() && name != "" {
+			wv.Controller = kind + "/" + name
+		}
+		snap.Workloads = append(snap.Workloads, wv)
 	}
 	snap.Services = []ServiceView{}
 	for _, k := range sortedKeys(s.services) {
@@ -143,6 +164,63 @@ func (s *Sim) Snapshot() Snapshot {
 		snap.Policies = append(snap.Policies, NetworkPolicyView{Namespace: np.Namespace, Name: np.Name, PodSelector: np.PodSelector.MatchLabels, PolicyTypes: policyTypes(np), Summary: summarizePolicy(np)})
 	}
 	return snap
+}
+
+// sortedWorkloads are the workloads in the order the snapshot lists
+// them: by namespace, name and kind.
+func (s *Sim) sortedWorkloads() []*workload {
+	var out []*workload
+	for _, k := range sortedKeys(s.workloads) {
+		out = append(out, s.workloads[k])
+	}
+	slices.SortStableFunc(out, func(a, b *workload) int {
+		return strings.Compare(a.Spec.Namespace+"/"+a.Spec.Name+"/"+a.kind(), b.Spec.Namespace+"/"+b.Spec.Name+"/"+b.kind())
+	})
+	return out
+}
+
+// podController is the pod's controller ownerReference, KIND/NAME: the
+// ReplicaSet or ReplicationController of the pod's own revision.
+func podController(w *workload, p *pod) string {
+	switch w.kind() {
+	case KindDeployment:
+		return KindReplicaSet + "/" + w.Spec.Name + "-" + p.Labels["pod-template-hash"]
+	case KindDeploymentConfig:
+		return KindReplicationController + "/" + p.Labels["deployment"]
+	}
+	return w.kind() + "/" + w.Spec.Name
+}
+
+// podHostname is a StatefulSet pod's stable DNS name through its
+// governing headless Service; "" for other pods.
+func (s *Sim) podHostname(p *pod) string {
+	w := s.ownerOf(p)
+	if w == nil || w.policy() != policyOrdinals || w.Spec.ServiceName == "" {
+		return ""
+	}
+	if sv := s.services[p.Namespace+"/"+w.Spec.ServiceName]; sv == nil || sv.ClusterIP != "None" {
+		return ""
+	}
+	return p.Name + "." + w.Spec.ServiceName + "." + p.Namespace + ".svc.cluster.local"
+}
+
+// podByHostname resolves a StatefulSet pod's stable name as CoreDNS does
+// for a pod whose hostname and subdomain (the governing headless
+// Service) are set: <pod>.<service>[.<namespace>[.svc[.cluster.local]]],
+// the namespace defaulting to the caller's (its search path).
+func (s *Sim) podByHostname(host, ns string) (*pod, *service) {
+	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
+	if len(parts) < 2 || (len(parts) > 3 && parts[3] != "svc") {
+		return nil, nil
+	}
+	if len(parts) > 2 {
+		ns = parts[2]
+	}
+	p := s.pods[ns+"/"+parts[0]]
+	if p == nil || s.podHostname(p) != p.Name+"."+parts[1]+"."+ns+".svc.cluster.local" {
+		return nil, nil
+	}
+	return p, s.services[ns+"/"+parts[1]]
 }
 
 func orDefault(v, d string) string {

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 const hashAlphabet = "bcdfghjklmnpqrstvwxz2456789" // Kubernetes' SafeEncodeString alphabet
@@ -25,88 +26,6 @@ func (s *Sim) ensureNamespace(name string) {
 	}
 }
 
-// reconcile is the Deployment controller: it creates or deletes pods until
-// the non-terminating ones match the desired replicas.
-func (s *Sim) reconcile(d *deployment) {
-	key := d.Spec.Namespace + "/" + d.Spec.Name
-	var live []*pod
-	for _, p := range s.sortedPods() {
-		if p.Owner == key && !p.Terminating {
-			live = append(live, p)
-		}
-	}
-	for len(live) < d.Spec.Replicas {
-		live = append(live, s.createPod(d))
-	}
-	if len(live) > d.Spec.Replicas {
-		// ReplicaSet deletion order: unscheduled, then pending, then not
-		// ready, then pods on the nodes with most replicas, then newest.
-		perNode := map[string]int{}
-		for _, p := range live {
-			perNode[p.Node]++
-		}
-		rank := func(p *pod) [4]int {
-			r := [4]int{1, 1, 1, -perNode[p.Node]}
-			if p.Node == "" {
-				r[0] = 0
-			}
-			if p.Running {
-				r[1] = 1
-			} else {
-				r[1] = 0
-			}
-			if p.Ready {
-				r[2] = 1
-			} else {
-				r[2] = 0
-			}
-			return r
-		}
-		slices.SortStableFunc(live, func(a, b *pod) int {
-			ra, rb := rank(a), rank(b)
-			for i := range ra {
-				if ra[i] != rb[i] {
-					return ra[i] - rb[i]
-				}
-			}
-			return int(b.Created - a.Created) // newest first
-		})
-		for _, p := range live[:len(live)-d.Spec.Replicas] {
-			s.terminatePod(p, "scaled down")
-		}
-	}
-}
-
-// createPod makes a pod for d, schedules it and starts its lifecycle.
-func (s *Sim) createPod(d *deployment) *pod {
-	var name string
-	for {
-		name = d.Spec.Name + "-" + d.Hash + "-" + s.randomName(5)
-		if _, clash := s.pods[d.Spec.Namespace+"/"+name]; !clash {
-			break
-		}
-	}
-	s.created++
-	p := &pod{
-		Namespace: d.Spec.Namespace,
-		Name:      name,
-		Key:       d.Spec.Namespace + "/" + name,
-		Owner:     d.Spec.Namespace + "/" + d.Spec.Name,
-		Labels:    withLabel(d.Spec.Labels, "pod-template-hash", d.Hash),
-		Ports:     d.Spec.Ports,
-		Phase:     "Pending",
-		Live:      true,
-		Created:   s.created,
-		Router:    d.isRouter,
-	}
-	p.hopID = "pod:" + p.Key
-	s.addPod(p)
-	s.changed()
-	s.logf("pod", p.hopID, "pod %s created (Pending)", p.Key)
-	s.schedulePod(p)
-	return p
-}
-
 func withLabel(m map[string]string, k, v string) map[string]string {
 	out := make(map[string]string, len(m)+1)
 	for kk, vv := range m {
@@ -116,13 +35,18 @@ func withLabel(m map[string]string, k, v string) map[string]string {
 	return out
 }
 
-// schedulePod is the scheduler: spread replicas over nodes (fewest pods of
-// the same owner, then fewest pods, then name). Router pods carry a
-// required anti-affinity (never two on one node) and spread over zones.
+// schedulePod is the scheduler: among the nodes the pod fits (its
+// tolerations and nodeSelector; control-plane nodes are tainted, so plain
+// pods go to the workers), spread replicas over nodes (fewest pods of the
+// same owner, then fewest pods, then name). A DaemonSet pod is bound to
+// its node. Router pods carry a required anti-affinity (never two on one
+// node) and spread over zones. A hostNetwork pod needs its ports free on
+// the node (the scheduler's NodePorts filter) and gets the node's IP.
 func (s *Sim) schedulePod(p *pod) {
 	owned, total := map[string]int{}, map[string]int{}
 	zoneOwned := map[string]int{}
-	repels := map[string]bool{} // nodes with a router pod, terminating ones too
+	repels := map[string]bool{}            // nodes with a router pod, terminating ones too
+	hostPorts := map[string]map[int]bool{} // node → ports taken by hostNetwork pods
 	for _, q := range s.pods {
 		if q.Node == "" || q == p {
 			continue
@@ -133,6 +57,14 @@ func (s *Sim) schedulePod(p *pod) {
 			owned[q.Node]++
 			if n := s.nodeByName(q.Node); n != nil {
 				zoneOwned[n.Zone]++
+			}
+		}
+		if q.HostNetwork && !q.Terminating {
+			if hostPorts[q.Node] == nil {
+				hostPorts[q.Node] = map[int]bool{}
+			}
+			for _, cp := range q.Ports {
+				hostPorts[q.Node][cp.Port] = true
 			}
 		}
 	}
@@ -152,32 +84,84 @@ func (s *Sim) schedulePod(p *pod) {
 		}
 		return a.Name < b.Name
 	}
-	for _, n := range s.workers() {
-		if !s.nodeUp(n) {
-			continue
-		}
-		if p.Router && repels[n.Name] {
-			continue // required anti-affinity; the scheduler counts terminating pods too (kubernetes#111793)
-		}
-		if best == nil || better(n, best) {
+	spec := s.ownerSpec(p)
+	var unfit scheduleFailures
+	for _, n := range s.nodes {
+		switch {
+		case p.PinnedNode != "" && n.Name != p.PinnedNode:
+			continue // a DaemonSet pod is bound to its node
+		case !s.nodeUp(n):
+			unfit.add("node(s) were not ready")
+		case p.PinnedNode == "" && !fits(spec, n):
+			if !tolerates(spec.Tolerations, n.Taints) {
+				unfit.add("node(s) had untolerated taint {" + n.Taints[0].Key + ": }")
+			} else {
+				unfit.add("node(s) didn't match Pod's node affinity/selector")
+			}
+		case p.Router && repels[n.Name]:
+			// required anti-affinity; the scheduler counts terminating pods too (kubernetes#111793)
+			unfit.add("node(s) didn't match pod anti-affinity rules")
+		case p.HostNetwork && slices.ContainsFunc(p.Ports, func(cp ContainerPort) bool { return hostPorts[n.Name][cp.Port] }):
+			unfit.add("node(s) didn't have free ports for the requested pod ports")
+		case best == nil || better(n, best):
 			best = n
 		}
 	}
 	if best == nil {
-		s.logf("pod", p.hopID, "pod %s cannot be scheduled: no node fits (0/%d nodes available)", p.Key, len(s.workers()))
+		considered := len(s.nodes)
+		if p.PinnedNode != "" {
+			considered = 1
+		}
+		s.logf("pod", p.hopID, "pod %s cannot be scheduled: 0/%d nodes are available%s", p.Key, considered, unfit.String())
 		return
 	}
 	p.Node = best.Name
-	p.IP = s.allocPodIP(best)
+	if p.HostNetwork {
+		p.IP = best.IP
+	} else {
+		p.IP = s.allocPodIP(best)
+	}
 	p.addr80, p.addr443 = p.IP+":80", p.IP+":443"
 	p.ScheduledAt = s.now
 	s.changed()
-	start := s.ownerSpec(p).StartupMs
+	start := spec.StartupMs
 	if start <= 0 {
 		start = 2500
 	}
-	s.logf("pod", p.hopID, "pod %s scheduled on %s, Calico gave it %s", p.Key, best.Name, p.IP)
+	if p.HostNetwork {
+		s.logf("pod", p.hopID, "pod %s scheduled on %s with hostNetwork: it uses the node's IP %s", p.Key, best.Name, p.IP)
+	} else {
+		s.logf("pod", p.hopID, "pod %s scheduled on %s, Calico gave it %s", p.Key, best.Name, p.IP)
+	}
 	s.schedule(timer{At: s.now + start, Kind: tmPodRunning, Key: p.Key, Gen: p.gen})
+}
+
+// scheduleFailures counts why nodes were filtered out, in the
+// scheduler's words.
+type scheduleFailures struct {
+	reasons []string
+	counts  map[string]int
+}
+
+func (f *scheduleFailures) add(reason string) {
+	if f.counts == nil {
+		f.counts = map[string]int{}
+	}
+	if f.counts[reason] == 0 {
+		f.reasons = append(f.reasons, reason)
+	}
+	f.counts[reason]++
+}
+
+func (f scheduleFailures) String() string {
+	var parts []string
+	for _, r := range f.reasons {
+		parts = append(parts, strconv.Itoa(f.counts[r])+" "+r)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
 }
 
 func (s *Sim) podRunning(t timer) {
@@ -228,6 +212,9 @@ func (s *Sim) setReady(p *pod, ready bool, why string) {
 		s.logf("router", p.hopID, "router %s loaded HAProxy's config at start: %d routes", p.Name, len(rs.Config.Routes))
 	}
 	s.endpointsChanged(p)
+	if w := s.ownerOf(p); ready && w != nil && w.ordered() {
+		s.reconcile(w) // OrderedReady: the next pod may start now
+	}
 }
 
 // endpointsChanged records an EndpointSlice change for the Services that
@@ -340,18 +327,27 @@ func (s *Sim) podRemoved(t timer) {
 	}
 	s.removePod(p)
 	s.goneAt[p.Key] = s.now
-	if p.IP != "" {
-		s.releasePodIP(p.IP)
-	}
 	s.changed()
-	s.logf("pod", p.hopID, "pod %s deleted; its IP %s is free again", p.Key, p.IP)
-	if p.Router {
-		s.reconcile(s.routers)
-		s.reconcileUnscheduled(s.routers) // its node is free for a Pending router now
-		return
+	if p.HostNetwork {
+		s.logf("pod", p.hopID, "pod %s deleted (it used its node's IP %s)", p.Key, p.IP)
+	} else {
+		if p.IP != "" {
+			s.releasePodIP(p.IP)
+		}
+		s.logf("pod", p.hopID, "pod %s deleted; its IP %s is free again", p.Key, p.IP)
 	}
-	if d := s.deploys[p.Owner]; d != nil {
-		s.reconcile(d)
+	w := s.ownerOf(p)
+	switch {
+	case w == nil:
+	case w.policy() == policySingle:
+		// A bare pod has no controller: once deleted it is gone.
+		delete(s.workloads, w.key())
+		s.logf("pod", p.hopID, "pod %s was a bare Pod (no controller): nothing makes it again", p.Key)
+	default:
+		s.reconcile(w)
+		if p.Router {
+			s.reconcileUnscheduled(w) // its node is free for a Pending router now
+		}
 	}
 }
 
@@ -377,15 +373,6 @@ func (s *Sim) podRestart(t timer) {
 		delay = 3500
 	}
 	s.schedule(timer{At: s.now + delay, Kind: tmPodReady, Key: p.Key, Gen: p.gen})
-}
-
-// ownerSpec is the spec of the Deployment that owns p; the zero spec
-// (defaults apply) once the Deployment has been deleted.
-func (s *Sim) ownerSpec(p *pod) Deployment {
-	if d := s.deploys[p.Owner]; d != nil {
-		return d.Spec
-	}
-	return Deployment{}
 }
 
 // selects reports whether a Service or Deployment selector matches labels.

@@ -244,5 +244,5 @@ func readFile(path string) (parsedFile, error) {
 	if err != nil {
 		return parsedFile{}, fmt.Errorf("scenarios: %w", err)
 	}
-	return parseFile(data)
+	return parseFile(data, Options{})
 }

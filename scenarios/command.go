@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/podpath/podpath/model"
@@ -51,12 +52,19 @@ type OCContext interface {
 
 // commandSpecs is the registry, in the order docs/api.md lists it.
 var commandSpecs = []CommandSpec{
-	command("sets a Deployment's replicas (`oc scale`)",
+	command("sets a workload's replicas (`oc scale KIND/NAME`): kind Deployment (the default), DeploymentConfig, StatefulSet, ReplicaSet or ReplicationController, named by `name` (or `deployment`)",
 		`{"type":"scale","namespace":"shop","deployment":"shop","replicas":6}`,
 		func(c model.Scale, _ OCContext) string {
-			return fmt.Sprintf("oc scale deployment/%s -n %s --replicas=%d", shq(c.Deployment), shq(c.Namespace), c.Replicas)
+			kind, name := c.Kind, c.Name
+			if kind == "" {
+				kind = "Deployment"
+			}
+			if name == "" {
+				name = c.Deployment
+			}
+			return fmt.Sprintf("oc scale %s/%s -n %s --replicas=%d", strings.ToLower(kind), shq(name), shq(c.Namespace), c.Replicas)
 		}),
-	command("deletes a pod gracefully; its Deployment replaces it",
+	command("deletes a pod gracefully; its controller replaces it (a bare Pod is gone); a terminating pod on an unreachable node is force-deleted",
 		`{"type":"deletePod","namespace":"shop","pod":"shop-df6k52rq6q-9bv9n"}`,
 		func(c model.DeletePod, _ OCContext) string {
 			return fmt.Sprintf("oc delete pod %s -n %s", shq(c.Pod), shq(c.Namespace))
@@ -117,17 +125,20 @@ var commandSpecs = []CommandSpec{
 	{
 		Name:    (model.Apply{}).CommandType(),
 		Type:    reflect.TypeOf(model.Apply{}),
-		Fields:  "`object`: a real Namespace, Deployment, Service, Route, Ingress or NetworkPolicy",
+		Fields:  "`object`: a real Namespace, Deployment, DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod, Service, Route, Ingress or NetworkPolicy",
 		Doc:     "creates or replaces one object, as `oc apply` does (an Ingress becomes its Routes, all or none)",
 		Example: `{"type":"apply","object":{"apiVersion":"v1","kind":"Service","metadata":{"name":"shop-b","namespace":"shop"},"spec":{"selector":{"app":"shop"},"ports":[{"name":"http","port":80,"targetPort":8080}]}}}`,
 		decode:  decodeApply,
 		oc:      ocApply,
 	},
-	command("removes one object by kind (Deployment, Service, Route, NetworkPolicy), namespace and name",
+	command("removes one object by kind (a workload kind, Service, Route, NetworkPolicy), namespace and name; a workload's pods go with it",
 		`{"type":"delete","kind":"Route","namespace":"shop","name":"shop"}`,
 		func(c model.Delete, _ OCContext) string {
 			return fmt.Sprintf("oc delete %s/%s -n %s", strings.ToLower(c.Kind), shq(c.Name), shq(c.Namespace))
 		}),
+	command("creates a Route for a Service as `oc expose service/NAME` (termination none) or `oc create route edge --service=NAME` does",
+		`{"type":"expose","namespace":"shop","service":"shop","name":"shop-edge","termination":"edge","hostname":"shop-edge.apps.demo.example.com"}`,
+		func(c model.Expose, _ OCContext) string { return model.ExposeOC(c) }),
 }
 
 // command makes the entry of a model command type T, decoded field by
@@ -302,7 +313,7 @@ func decodeApply(data []byte) (model.Command, error) {
 }
 
 // applyKinds are the kinds an apply command accepts.
-var applyKinds = "Namespace, Deployment, Service, Route, Ingress, NetworkPolicy"
+var applyKinds = []string{"Namespace", "Deployment", "DeploymentConfig", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Service", "Route", "Ingress", "NetworkPolicy"}
 
 // decodeApplyObject converts one object for model.Apply.
 func decodeApplyObject(data []byte) (model.Command, error) {
@@ -312,12 +323,11 @@ func decodeApplyObject(data []byte) (model.Command, error) {
 	}
 	at := &objectContext{kind: meta.Kind, strict: true}
 	at.setName(meta.Metadata.Namespace, meta.Metadata.Name)
-	want, supported := supportedAPIVersions[meta.Kind]
-	if !supported || meta.Kind == "IngressController" || meta.Kind == "Project" {
-		return nil, applyError(at.fail("object.kind", "%q cannot be applied; one of %s", meta.Kind, applyKinds))
+	if !slices.Contains(applyKinds, meta.Kind) {
+		return nil, applyError(at.fail("object.kind", "%q cannot be applied; one of %s", meta.Kind, strings.Join(applyKinds, ", ")))
 	}
-	if meta.APIVersion != want {
-		return nil, applyError(at.fail("object.apiVersion", "%q: %s needs apiVersion %s", meta.APIVersion, meta.Kind, want))
+	if versions := apiVersions[meta.Kind]; !slices.Contains(versions, meta.APIVersion) {
+		return nil, applyError(at.fail("object.apiVersion", "%q: %s needs apiVersion %s", meta.APIVersion, meta.Kind, strings.Join(versions, " or ")))
 	}
 	c, err := convertObject(at, meta.Kind, data, true)
 	if err != nil {
@@ -326,8 +336,10 @@ func decodeApplyObject(data []byte) (model.Command, error) {
 	switch {
 	case c.namespace != nil:
 		return model.Apply{Namespace: c.namespace}, nil
-	case c.deployment != nil:
-		return model.Apply{Deployment: c.deployment}, nil
+	case c.skipped != "":
+		return nil, applyError(at.fail("object.metadata.ownerReferences", "this %s was made by %s; apply that owner instead", meta.Kind, c.skipped))
+	case c.workload != nil:
+		return model.Apply{Workload: c.workload}, nil
 	case c.service != nil:
 		return model.Apply{Service: c.service}, nil
 	case c.route != nil:

@@ -41,12 +41,12 @@ func TestDecodeCommandApplyEveryKind(t *testing.T) {
 		"Deployment": {`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"shop","namespace":"shop"},
 			"spec":{"replicas":6,"selector":{"matchLabels":{"app":"shop"}},"template":{"metadata":{"labels":{"app":"shop"}},
 			"spec":{"containers":[{"name":"shop","ports":[{"name":"http","containerPort":8080}]}]}}}}`,
-			func(t *testing.T, a model.Apply) { assert.Equal(t, 6, a.Deployment.Replicas) }},
+			func(t *testing.T, a model.Apply) { assert.Equal(t, 6, a.Workload.Replicas) }},
 		"Deployment without replicas gets 1": {`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"shop"},
 			"spec":{"selector":{"matchLabels":{"app":"shop"}},"template":{"metadata":{"labels":{"app":"shop"}},"spec":{"containers":[{"name":"shop"}]}}}}`,
 			func(t *testing.T, a model.Apply) {
-				assert.Equal(t, 1, a.Deployment.Replicas)
-				assert.Equal(t, "default", a.Deployment.Namespace)
+				assert.Equal(t, 1, a.Workload.Replicas)
+				assert.Equal(t, "default", a.Workload.Namespace)
 			}},
 		"Service": {`{"apiVersion":"v1","kind":"Service","metadata":{"name":"cart","namespace":"shop"},
 			"spec":{"clusterIP":"None","selector":{"app":"cart"},"ports":[{"port":8080}],"sessionAffinity":"ClientIP"}}`,
@@ -96,10 +96,10 @@ func TestDecodeCommandErrors(t *testing.T) {
 		{"malformed JSON", `{"type":`, "model: invalid: body: malformed JSON", "body"},
 		{"unknown top-level field", `{"type":"apply","object":{},"force":true}`, `model: invalid: apply: force: unknown field (fields are type and object)`, "force"},
 		{"no object", `{"type":"apply"}`, "model: invalid: object: required", "object"},
-		{"unknown kind", `{"type":"apply","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}}`,
-			`model: invalid: apply Pod p: object.kind: "Pod" cannot be applied; one of Namespace, Deployment, Service, Route, Ingress, NetworkPolicy`, "object.kind"},
-		{"wrong apiVersion", `{"type":"apply","object":{"apiVersion":"v1","kind":"Route","metadata":{"name":"r"}}}`,
-			`model: invalid: apply Route r: object.apiVersion: "v1": Route needs apiVersion route.openshift.io/v1`, "object.apiVersion"},
+		{"unknown kind", `{"type":"apply","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}}`,
+			`model: invalid: apply ConfigMap p: object.kind: "ConfigMap" cannot be applied; one of Namespace, Deployment, DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod, Service, Route, Ingress, NetworkPolicy`, "object.kind"},
+		{"wrong apiVersion", `{"type":"apply","object":{"apiVersion":"route.openshift.io/v2","kind":"Route","metadata":{"name":"r"}}}`,
+			`model: invalid: apply Route r: object.apiVersion: "route.openshift.io/v2": Route needs apiVersion route.openshift.io/v1 or v1`, "object.apiVersion"},
 		{"unknown field in the object is strict", `{"type":"apply","object":{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"prots":[]}}}`,
 			"model: invalid: apply Service s: object.spec.prots: unknown field", "object.spec.prots"},
 		{"wrong type", `{"type":"apply","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":"6"}}}`,

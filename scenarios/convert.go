@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	routev1 "github.com/openshift/api/route/v1"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -42,96 +41,6 @@ func convertNamespace(c *objectContext, meta *metav1.ObjectMeta) (model.Namespac
 		return model.Namespace{}, err
 	}
 	return model.Namespace{Name: meta.Name, Labels: cloneLabels(meta.Labels)}, nil
-}
-
-// convertDeployment converts an apps/v1 Deployment.
-func convertDeployment(c *objectContext, d *appsv1.Deployment) (model.Deployment, error) {
-	namespace, err := c.objectNamespace(d.Namespace)
-	if err != nil {
-		return model.Deployment{}, err
-	}
-	c.setName(namespace, d.Name)
-	if err := c.checkDNS1123Subdomain("metadata.name", d.Name); err != nil {
-		return model.Deployment{}, err
-	}
-	out := model.Deployment{Namespace: namespace, Name: d.Name, Replicas: 1}
-	if d.Spec.Replicas != nil {
-		if r := *d.Spec.Replicas; r < 0 || r > maxReplicas {
-			return out, c.fail("spec.replicas", "must be between 0 and %d, got %d", maxReplicas, r)
-		}
-		out.Replicas = int(*d.Spec.Replicas)
-	}
-	if d.Spec.Selector == nil || len(d.Spec.Selector.MatchLabels) == 0 {
-		return out, c.fail("spec.selector.matchLabels", "required (a selector made only of matchExpressions is not supported)")
-	}
-	if len(d.Spec.Selector.MatchExpressions) > 0 {
-		c.warn("spec.selector.matchExpressions", "not supported; only matchLabels select the pods")
-	}
-	if err := c.checkLabels("spec.selector.matchLabels", d.Spec.Selector.MatchLabels); err != nil {
-		return out, err
-	}
-	if err := c.checkLabels("spec.template.metadata.labels", d.Spec.Template.Labels); err != nil {
-		return out, err
-	}
-	for _, key := range sortedKeys(d.Spec.Selector.MatchLabels) {
-		if got, ok := d.Spec.Template.Labels[key]; !ok || got != d.Spec.Selector.MatchLabels[key] {
-			return out, c.fail("spec.template.metadata.labels", "`selector` does not match template `labels`: the selector wants %s=%s", key, d.Spec.Selector.MatchLabels[key])
-		}
-	}
-	out.Selector = cloneLabels(d.Spec.Selector.MatchLabels)
-	out.Labels = cloneLabels(d.Spec.Template.Labels)
-
-	pod := &d.Spec.Template.Spec
-	if len(pod.Containers) == 0 {
-		return out, c.fail("spec.template.spec.containers", "required: at least one container")
-	}
-	portNames := map[string]bool{}
-	for i, container := range pod.Containers {
-		for j, port := range container.Ports {
-			field := fmt.Sprintf("spec.template.spec.containers[%d].ports[%d]", i, j)
-			if err := c.checkPortNumber(field+".containerPort", port.ContainerPort); err != nil {
-				return out, err
-			}
-			if port.Name != "" {
-				if err := c.checkPortName(field+".name", port.Name); err != nil {
-					return out, err
-				}
-				if portNames[port.Name] {
-					return out, c.fail(field+".name", "duplicate port name %q", port.Name)
-				}
-				portNames[port.Name] = true
-			}
-			out.Ports = append(out.Ports, model.ContainerPort{Name: port.Name, Port: int(port.ContainerPort)})
-		}
-		if probe := container.ReadinessProbe; probe != nil && out.ReadinessDelayMs == 0 {
-			if probe.InitialDelaySeconds < 0 {
-				return out, c.fail(fmt.Sprintf("spec.template.spec.containers[%d].readinessProbe.initialDelaySeconds", i), "must not be negative")
-			}
-			out.ReadinessDelayMs = int64(probe.InitialDelaySeconds) * 1000
-		}
-	}
-	if grace := pod.TerminationGracePeriodSeconds; grace != nil {
-		if *grace < 0 || *grace > 3600 {
-			return out, c.fail("spec.template.spec.terminationGracePeriodSeconds", "must be between 0 and 3600, got %d", *grace)
-		}
-		out.GracePeriodMs = *grace * 1000
-	}
-	if out.StartupMs, err = annotationMs(c, d.Annotations, AnnotationStartupMs); err != nil {
-		return out, err
-	}
-	if out.ServiceMs, err = annotationMs(c, d.Annotations, AnnotationServiceMs); err != nil {
-		return out, err
-	}
-	if pod.HostNetwork {
-		c.warn("spec.template.spec.hostNetwork", "not simulated; the pods get pod-network IPs")
-	}
-	if len(pod.NodeSelector) > 0 || pod.Affinity != nil || len(pod.TopologySpreadConstraints) > 0 {
-		c.warn("spec.template.spec", "nodeSelector, affinity and topologySpreadConstraints are not simulated; pods are spread over the workers")
-	}
-	if d.Spec.Paused {
-		c.warn("spec.paused", "not simulated")
-	}
-	return out, nil
 }
 
 // annotationMs reads one of podpath's millisecond annotations.
@@ -247,6 +156,7 @@ func convertRoute(c *objectContext, r *routev1.Route) (model.Route, error) {
 		return model.Route{}, err
 	}
 	spec := &r.Spec
+	defaultRoute(spec)
 	out := model.Route{Namespace: namespace, Name: r.Name, Path: spec.Path}
 	if err := c.checkOneOf("spec.wildcardPolicy", string(spec.WildcardPolicy), true, "None", "Subdomain"); err != nil {
 		return out, err
@@ -316,6 +226,29 @@ func convertRoute(c *objectContext, r *routev1.Route) (model.Route, error) {
 	}
 	out.Annotations = routeAnnotations(r.Annotations)
 	return out, nil
+}
+
+// defaultRoute applies openshift-apiserver's Route defaulting
+// (pkg/route/apis/route/v1/defaults.go, SetDefaults_TLSConfig): a tls
+// block without termination (and without destinationCACertificate) is
+// edge, and the capitalised Edge, Reencrypt and Passthrough that older
+// clients wrote become edge, reencrypt and passthrough.
+func defaultRoute(spec *routev1.RouteSpec) {
+	tls := spec.TLS
+	if tls == nil {
+		return
+	}
+	if tls.Termination == "" && tls.DestinationCACertificate == "" {
+		tls.Termination = routev1.TLSTerminationEdge
+	}
+	switch tls.Termination {
+	case "Edge":
+		tls.Termination = routev1.TLSTerminationEdge
+	case "Reencrypt":
+		tls.Termination = routev1.TLSTerminationReencrypt
+	case "Passthrough":
+		tls.Termination = routev1.TLSTerminationPassthrough
+	}
 }
 
 // routeTarget converts spec.to or one alternate backend.

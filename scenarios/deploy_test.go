@@ -102,7 +102,7 @@ func TestPodpathOnOpenShiftIsDeploy(t *testing.T) {
 	assert.Empty(t, warnings)
 	builtin, _, err := Load("podpath-on-openshift")
 	require.NoError(t, err)
-	assert.Equal(t, fromDeploy.Deployments, builtin.Deployments)
+	assert.Equal(t, fromDeploy.Workloads, builtin.Workloads)
 	assert.Equal(t, fromDeploy.Services, builtin.Services)
 	assert.Equal(t, fromDeploy.Routes, builtin.Routes)
 	assert.Equal(t, fromDeploy.Namespaces, builtin.Namespaces)

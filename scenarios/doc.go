@@ -1,10 +1,11 @@
 // Package scenarios reads podpath scenarios: real Kubernetes/OpenShift
 // manifests plus a small podpath header for what manifests do not say
 // (the AWS side, the network settings and the traffic). It is the only
-// place where the real API types (k8s.io/api, openshift/api route/v1) meet
-// the model: objects are decoded with them, validated as the API server
-// would, and converted into model types. The format is described in
-// docs/scenarios.md.
+// place where the real API types (k8s.io/api; openshift/api route/v1,
+// apps/v1, template/v1) meet the model: objects are decoded with them —
+// strictly, as kubectl does — defaulted and validated as the API server
+// would, Templates processed as `oc process` would, and converted into
+// model types. The format is described in docs/scenarios.md.
 //
 // The package also embeds the built-in library (shop, api-ingress,
 // canary, …) and holds the command registry (command.go): every command
@@ -21,6 +22,9 @@
 //
 //	sc, warnings, err := scenarios.Load("shop")     // a built-in scenario
 //	sc, warnings, err = scenarios.Parse(yamlBytes)  // a user's file or `oc get … -o yaml`
+//	res, err := scenarios.ParseWithOptions(data, scenarios.Options{
+//		Parameters: map[string]string{"NAME": "site"}, // a Template's, as oc process -p
+//	}) // res.Scenario, res.Warnings, res.Templates
 //	for _, w := range warnings {
 //		log.Print(w) // "document 3 (Route shop/web), line 12: spec.httpHeaders: not simulated"
 //	}

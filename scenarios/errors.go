@@ -32,6 +32,10 @@ type Warning struct {
 	// Line is the line of the input the warning is about; 0 when unknown.
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
+	// Count is how many objects had this warning: repeated warnings are
+	// grouped into the first, whose Message then says where the others
+	// are.
+	Count int `json:"count,omitempty"`
 }
 
 // String formats the warning the way ParseError formats an error.

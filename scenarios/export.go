@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	appsosv1 "github.com/openshift/api/apps/v1"
 	routev1 "github.com/openshift/api/route/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -41,12 +42,12 @@ func Export(sc model.Scenario) ([]byte, error) {
 	for _, ns := range sc.Namespaces {
 		docs = append(docs, exportNamespace(ns))
 	}
-	for _, d := range sc.Deployments {
-		dep, err := exportDeployment(d)
+	for _, w := range sc.Workloads {
+		doc, err := exportWorkload(w)
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, dep)
+		docs = append(docs, doc)
 	}
 	for _, s := range sc.Services {
 		docs = append(docs, exportService(s))
@@ -118,62 +119,119 @@ func exportNamespace(ns model.Namespace) *corev1.Namespace {
 	}
 }
 
-// exportDeployment writes one container holding every port. podpath does
-// not know images: the image is a placeholder in the cluster's own
-// registry, named after the Deployment.
-func exportDeployment(d model.Deployment) (*appsv1.Deployment, error) {
+// exportWorkload writes a workload as its own kind. Its pod template has
+// one container holding every port. podpath does not know images: the
+// image is a placeholder in the cluster's own registry, named after the
+// workload.
+func exportWorkload(w model.Workload) (any, error) {
 	for _, ms := range []struct {
 		field string
 		v     int64
-	}{{"readinessDelayMs", d.ReadinessDelayMs}, {"gracePeriodMs", d.GracePeriodMs}} {
+	}{{"readinessDelayMs", w.ReadinessDelayMs}, {"gracePeriodMs", w.GracePeriodMs}} {
 		if ms.v%1000 != 0 {
-			return nil, fmt.Errorf("%w: scenarios: export: Deployment %s/%s: %s %d is not whole seconds, which the manifest needs", model.ErrConflict, d.Namespace, d.Name, ms.field, ms.v)
+			return nil, fmt.Errorf("%w: scenarios: export: %s: %s %d is not whole seconds, which the manifest needs", model.ErrConflict, workloadKindName(w), ms.field, ms.v)
 		}
 	}
-	replicas := int32(d.Replicas)
-	container := corev1.Container{
-		Name:  containerName(d.Name),
-		Image: "image-registry.openshift-image-registry.svc:5000/" + d.Namespace + "/" + d.Name + ":latest",
+	kind := kindOrDeployment(w.Kind)
+	meta := metav1.ObjectMeta{Name: w.Name, Namespace: w.Namespace, Labels: w.Labels, Annotations: workloadAnnotations(w)}
+	template := exportPodTemplate(w)
+	replicas := int32(w.Replicas)
+	selector := &metav1.LabelSelector{MatchLabels: w.Selector}
+	typeMeta := func(apiVersion string) metav1.TypeMeta { return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind} }
+	switch kind {
+	case model.KindStatefulSet:
+		return &appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1"), ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{
+			Replicas: &replicas, Selector: selector, Template: template, ServiceName: w.ServiceName,
+			PodManagementPolicy: appsv1.PodManagementPolicyType(w.PodManagementPolicy),
+			UpdateStrategy:      appsv1.StatefulSetUpdateStrategy{Type: appsv1.StatefulSetUpdateStrategyType(w.Strategy)},
+		}}, nil
+	case model.KindDaemonSet:
+		return &appsv1.DaemonSet{TypeMeta: typeMeta("apps/v1"), ObjectMeta: meta, Spec: appsv1.DaemonSetSpec{
+			Selector: selector, Template: template,
+			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.DaemonSetUpdateStrategyType(w.Strategy)},
+		}}, nil
+	case model.KindReplicaSet:
+		return &appsv1.ReplicaSet{TypeMeta: typeMeta("apps/v1"), ObjectMeta: meta, Spec: appsv1.ReplicaSetSpec{
+			Replicas: &replicas, Selector: selector, Template: template,
+		}}, nil
+	case model.KindReplicationController:
+		return &corev1.ReplicationController{TypeMeta: typeMeta("v1"), ObjectMeta: meta, Spec: corev1.ReplicationControllerSpec{
+			Replicas: &replicas, Selector: w.Selector, Template: &template,
+		}}, nil
+	case model.KindPod:
+		meta.Labels = w.Labels
+		return &corev1.Pod{TypeMeta: typeMeta("v1"), ObjectMeta: meta, Spec: template.Spec}, nil
+	case model.KindDeploymentConfig:
+		dc := &appsosv1.DeploymentConfig{TypeMeta: typeMeta("apps.openshift.io/v1"), ObjectMeta: meta, Spec: appsosv1.DeploymentConfigSpec{
+			Replicas: replicas, Selector: w.Selector, Template: &template,
+			Strategy: appsosv1.DeploymentStrategy{Type: appsosv1.DeploymentStrategyType(w.Strategy)},
+			Triggers: appsosv1.DeploymentTriggerPolicies{},
+		}, Status: appsosv1.DeploymentConfigStatus{LatestVersion: w.Version}}
+		for _, t := range w.Triggers {
+			trigger := appsosv1.DeploymentTriggerPolicy{Type: appsosv1.DeploymentTriggerType(t)}
+			if trigger.Type == appsosv1.DeploymentTriggerOnImageChange {
+				// podpath keeps no image stream: a placeholder tag named
+				// after the DeploymentConfig, like the image.
+				trigger.ImageChangeParams = &appsosv1.DeploymentTriggerImageChangeParams{
+					Automatic: true, ContainerNames: []string{template.Spec.Containers[0].Name},
+					From: corev1.ObjectReference{Kind: "ImageStreamTag", Name: w.Name + ":latest"},
+				}
+			}
+			dc.Spec.Triggers = append(dc.Spec.Triggers, trigger)
+		}
+		return dc, nil
 	}
-	for _, p := range d.Ports {
+	return &appsv1.Deployment{TypeMeta: typeMeta("apps/v1"), ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
+		Replicas: &replicas, Selector: selector, Template: template,
+		Strategy: appsv1.DeploymentStrategy{Type: appsv1.DeploymentStrategyType(w.Strategy)},
+	}}, nil
+}
+
+// exportPodTemplate is a workload's pod template: its labels, one
+// container with every port, the readiness delay as a readinessProbe
+// (tcpSocket on the first port), the grace period, hostNetwork,
+// nodeSelector and tolerations.
+func exportPodTemplate(w model.Workload) corev1.PodTemplateSpec {
+	container := corev1.Container{
+		Name:  containerName(w.Name),
+		Image: "image-registry.openshift-image-registry.svc:5000/" + w.Namespace + "/" + w.Name + ":latest",
+	}
+	for _, p := range w.Ports {
 		container.Ports = append(container.Ports, corev1.ContainerPort{Name: p.Name, ContainerPort: int32(p.Port), Protocol: corev1.ProtocolTCP})
 	}
-	if d.ReadinessDelayMs > 0 {
-		probe := &corev1.Probe{InitialDelaySeconds: int32(d.ReadinessDelayMs / 1000)}
-		if len(d.Ports) > 0 {
-			probe.TCPSocket = &corev1.TCPSocketAction{Port: intstr.FromInt32(int32(d.Ports[0].Port))}
+	if w.ReadinessDelayMs > 0 {
+		probe := &corev1.Probe{InitialDelaySeconds: int32(w.ReadinessDelayMs / 1000)}
+		if len(w.Ports) > 0 {
+			probe.TCPSocket = &corev1.TCPSocketAction{Port: intstr.FromInt32(int32(w.Ports[0].Port))}
 		} else {
 			probe.Exec = &corev1.ExecAction{Command: []string{"true"}}
 		}
 		container.ReadinessProbe = probe
 	}
-	dep := &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace, Labels: d.Labels},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: d.Selector},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: d.Labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{container}},
-			},
-		},
+	spec := corev1.PodSpec{Containers: []corev1.Container{container}, HostNetwork: w.HostNetwork, NodeSelector: w.NodeSelector}
+	for _, t := range w.Tolerations {
+		spec.Tolerations = append(spec.Tolerations, corev1.Toleration{Key: t.Key, Operator: corev1.TolerationOperator(t.Operator), Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}
-	if d.GracePeriodMs > 0 {
-		grace := d.GracePeriodMs / 1000
-		dep.Spec.Template.Spec.TerminationGracePeriodSeconds = &grace
+	if w.GracePeriodMs > 0 {
+		grace := w.GracePeriodMs / 1000
+		spec.TerminationGracePeriodSeconds = &grace
 	}
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: w.Labels}, Spec: spec}
+}
+
+// workloadAnnotations are podpath's timing annotations.
+func workloadAnnotations(w model.Workload) map[string]string {
 	annotations := map[string]string{}
-	if d.StartupMs > 0 {
-		annotations[AnnotationStartupMs] = strconv.FormatInt(d.StartupMs, 10)
+	if w.StartupMs > 0 {
+		annotations[AnnotationStartupMs] = strconv.FormatInt(w.StartupMs, 10)
 	}
-	if d.ServiceMs > 0 {
-		annotations[AnnotationServiceMs] = strconv.FormatInt(d.ServiceMs, 10)
+	if w.ServiceMs > 0 {
+		annotations[AnnotationServiceMs] = strconv.FormatInt(w.ServiceMs, 10)
 	}
-	if len(annotations) > 0 {
-		dep.Annotations = annotations
+	if len(annotations) == 0 {
+		return nil
 	}
-	return dep, nil
+	return annotations
 }
 
 // containerName is the Deployment's name cut to a DNS-1123 label.

@@ -86,7 +86,7 @@ func TestEveryBuiltinRoundTrips(t *testing.T) {
 // deploymentsInNameOrder reports whether a scenario creates its
 // Deployments in the order model.Sim.Scenario lists them.
 func deploymentsInNameOrder(sc model.Scenario) bool {
-	return slices.IsSortedFunc(sc.Deployments, func(a, b model.Deployment) int {
+	return slices.IsSortedFunc(sc.Workloads, func(a, b model.Deployment) int {
 		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
 	})
 }
@@ -160,7 +160,7 @@ func TestExportOfImportedManifests(t *testing.T) {
 func TestExportRefusesWhatTheFormatCannotHold(t *testing.T) {
 	sc, _, err := Load("shop")
 	require.NoError(t, err)
-	sc.Deployments[0].ReadinessDelayMs = 1500
+	sc.Workloads[0].ReadinessDelayMs = 1500
 	_, err = Export(sc)
 	require.ErrorIs(t, err, model.ErrConflict)
 	assert.Contains(t, err.Error(), "readinessDelayMs 1500")
@@ -201,9 +201,16 @@ func SameState(s model.Snapshot) model.Snapshot {
 		if p.Router {
 			node = p.Node
 		}
-		pods[fmt.Sprintf("%s owner=%s node=%s phase=%s ready=%t live=%t terminating=%t router=%t restarts=%d labels=%v",
-			p.Namespace, p.Owner, node, p.Phase, p.Ready, p.Live, p.Terminating, p.Router, p.Restarts, withoutHash(p.Labels))]++
+		pods[fmt.Sprintf("%s owner=%s %s node=%s phase=%s ready=%t live=%t terminating=%t router=%t restarts=%d labels=%v hostNetwork=%t hostname=%s",
+			p.Namespace, p.OwnerKind, p.Owner, node, p.Phase, p.Ready, p.Live, p.Terminating, p.Router, p.Restarts, withoutHash(p.Labels), p.HostNetwork, p.Hostname)]++
 	}
+	workloads := slices.Clone(s.Workloads)
+	for i, w := range workloads {
+		if w.Kind == model.KindDeployment { // the ReplicaSet's pod-template-hash is drawn anew
+			workloads[i].Controller = "ReplicaSet/" + w.Name + "-…"
+		}
+	}
+	s.Workloads = workloads
 	s.Pods = nil
 	for _, k := range sortedKeys(pods) {
 		s.Pods = append(s.Pods, model.PodView{Name: fmt.Sprintf("%d× %s", pods[k], k)})
@@ -242,7 +249,7 @@ func samePlacement(s model.Snapshot) map[string]int {
 func withoutHash(labels map[string]string) string {
 	var parts []string
 	for _, k := range sortedKeys(labels) {
-		if k != "pod-template-hash" {
+		if k != "pod-template-hash" && k != "controller-revision-hash" {
 			parts = append(parts, k+"="+labels[k])
 		}
 	}

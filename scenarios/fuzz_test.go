@@ -13,10 +13,10 @@ import (
 // FuzzParse feeds Parse arbitrary bytes: it must never panic, and any
 // error must be a ParseError wrapping model.ErrInvalid.
 func FuzzParse(f *testing.F) {
-	for _, pattern := range []string{"*.yaml", "testdata/*.yaml"} {
+	for _, pattern := range []string{"*.yaml", "testdata/*.yaml", "testdata/real/*"} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
-			if data, err := os.ReadFile(file); err == nil && len(data) < 8<<10 {
+			if data, err := os.ReadFile(file); err == nil && len(data) < 12<<10 {
 				f.Add(data)
 			}
 		}
@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n"))
 	f.Add([]byte("a: &a [*a, *a]\nb: *a\n"))
+	f.Add([]byte(`{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"a"}}{"kind":"Namespace"`))
+	f.Add([]byte(templateYAML))
 	f.Add([]byte("apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r}\nspec: {host: '*.x.com', wildcardPolicy: Subdomain, to: {name: s}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, warnings, err := Parse(data)

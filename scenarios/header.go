@@ -43,6 +43,9 @@ type scenarioSpec struct {
 	Traffic                trafficSpec `json:"traffic"`
 	Seed                   uint64      `json:"seed"`
 	Steps                  []stepSpec  `json:"steps,omitempty"`
+	// Parameters set the parameters of the file's Templates, as `oc
+	// process -p NAME=VALUE` does (an import's own parameters win).
+	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
 type clusterSpec struct {

@@ -49,7 +49,7 @@ func loadBuiltins() map[string]builtin {
 				builtins[name] = builtin{err: err}
 				continue
 			}
-			parsed, err := parseFile(data)
+			parsed, err := parseFile(data, Options{})
 			if err == nil && parsed.scenario.Name != name {
 				err = fmt.Errorf("scenarios: %s.yaml: metadata.name is %q; it must match the file name", name, parsed.scenario.Name)
 			}
@@ -126,5 +126,5 @@ func parseBuiltin(name string) (parsedFile, error) {
 	if err != nil {
 		return parsedFile{}, err
 	}
-	return parseFile(data)
+	return parseFile(data, Options{})
 }

@@ -44,7 +44,7 @@ func TestEveryBuiltinParses(t *testing.T) {
 			assert.Equal(t, name, sc.Name)
 			assert.NotEmpty(t, sc.Title)
 			assert.NotEmpty(t, sc.Description)
-			assert.NotEmpty(t, sc.Deployments)
+			assert.NotEmpty(t, sc.Workloads)
 			assert.NotEmpty(t, sc.Services)
 			assert.NotEmpty(t, sc.Routes)
 			assert.NotEmpty(t, sc.Settings.Traffic.Mix, "a built-in makes traffic")
@@ -100,8 +100,8 @@ func TestShopIsTheDefaultCluster(t *testing.T) {
 	assert.Equal(t, map[string]bool{"browser": true, "curl": true}, clients)
 
 	assert.Equal(t, []model.Namespace{{Name: "shop"}}, sc.Namespaces)
-	require.Len(t, sc.Deployments, 1)
-	d := sc.Deployments[0]
+	require.Len(t, sc.Workloads, 1)
+	d := sc.Workloads[0]
 	assert.Equal(t, "shop", d.Namespace)
 	assert.Equal(t, "shop", d.Name)
 	assert.Equal(t, 4, d.Replicas)
@@ -140,11 +140,11 @@ func TestLoadUnknownNameListsTheLibrary(t *testing.T) {
 func TestLoadReturnsTheCallersOwnCopy(t *testing.T) {
 	first, _, err := Load("shop")
 	require.NoError(t, err)
-	first.Deployments[0].Selector["app"] = "changed"
+	first.Workloads[0].Selector["app"] = "changed"
 	first.Settings.Zones[0] = "changed"
 	second, _, err := Load("shop")
 	require.NoError(t, err)
-	assert.Equal(t, "shop", second.Deployments[0].Selector["app"])
+	assert.Equal(t, "shop", second.Workloads[0].Selector["app"])
 	assert.Equal(t, "us-east-1a", second.Settings.Zones[0])
 }
 
@@ -161,15 +161,15 @@ func TestBuiltinShapes(t *testing.T) {
 		assert.Equal(t, "api-service", r.To.Service)
 		assert.Equal(t, "http", r.TargetPort, "the Service port's name, as the controller sets it")
 		assert.Equal(t, &model.RouteTLS{Termination: "edge", InsecureEdgeTerminationPolicy: "Redirect"}, r.TLS)
-		assert.Equal(t, 3, sc.Deployments[0].Replicas)
+		assert.Equal(t, 3, sc.Workloads[0].Replicas)
 		assert.Len(t, sc.Settings.Zones, 2, "two workers, so the 3 pods share nodes and some requests cross nodes")
 		assert.Equal(t, []model.Namespace{{Name: "default"}}, sc.Namespaces, "implicit namespace")
 	})
 	t.Run("app-dev", func(t *testing.T) {
 		sc, _, err := Load("app-dev")
 		require.NoError(t, err)
-		assert.Equal(t, "app-dev", sc.Deployments[0].Namespace)
-		assert.Equal(t, 4, sc.Deployments[0].Replicas)
+		assert.Equal(t, "app-dev", sc.Workloads[0].Namespace)
+		assert.Equal(t, 4, sc.Workloads[0].Replicas)
 	})
 	t.Run("canary is 90/10", func(t *testing.T) {
 		sc, _, err := Load("canary")
@@ -228,7 +228,7 @@ func TestBuiltinShapes(t *testing.T) {
 			}
 		}
 		assert.Equal(t, []string{"boutique/frontend", "boutique/cart"}, from)
-		assert.Equal(t, int64(40), sc.Deployments[1].ServiceMs, "podpath.dev/service-ms")
+		assert.Equal(t, int64(40), sc.Workloads[1].ServiceMs, "podpath.dev/service-ms")
 	})
 	t.Run("route-conflict claims one host twice in one namespace", func(t *testing.T) {
 		sc, _, err := Load("route-conflict")
@@ -242,7 +242,7 @@ func TestBuiltinShapes(t *testing.T) {
 		sc, _, err := Load("large")
 		require.NoError(t, err)
 		pods := 0
-		for _, d := range sc.Deployments {
+		for _, d := range sc.Workloads {
 			pods += d.Replicas
 		}
 		assert.GreaterOrEqual(t, pods, 200)

@@ -58,6 +58,18 @@ func (c *objectContext) warn(field, format string, args ...any) {
 	})
 }
 
+// warnAt records a warning at an input line the caller knows.
+func (c *objectContext) warnAt(line int, field, format string, args ...any) {
+	if c.warnings == nil {
+		return
+	}
+	message := fmt.Sprintf(format, args...)
+	if field != "" {
+		message = field + ": " + message
+	}
+	*c.warnings = append(*c.warnings, Warning{Document: c.document, Item: c.item, Kind: c.kind, Name: c.name, Line: line, Message: message})
+}
+
 // setName records the object's identity for later messages.
 func (c *objectContext) setName(namespace, name string) {
 	if namespace == "" {

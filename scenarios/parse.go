@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/podpath/podpath/model"
 )
@@ -22,18 +21,45 @@ import (
 // model.ErrInvalid that names the document, the object, the line and the
 // field. Unknown kinds and unsupported fields come back as warnings.
 func Parse(data []byte) (model.Scenario, []Warning, error) {
-	parsed, err := parseFile(data)
+	parsed, err := parseFile(data, Options{})
 	if err != nil {
 		return model.Scenario{}, nil, err
 	}
 	return parsed.scenario, parsed.warnings, nil
 }
 
+// Options are what an import adds to the file.
+type Options struct {
+	// Parameters set Template parameters by name, as `oc process -p
+	// NAME=VALUE` does; they override the header's spec.parameters. A
+	// name no Template in the file defines is an error.
+	Parameters map[string]string
+}
+
+// Result is what ParseWithOptions reads from a file.
+type Result struct {
+	Scenario model.Scenario
+	Warnings []Warning
+	// Templates are the file's Templates as they were processed.
+	Templates []TemplateInfo
+}
+
+// ParseWithOptions is Parse with Template parameters; it also returns
+// the Templates it processed, with every parameter's value.
+func ParseWithOptions(data []byte, opts Options) (Result, error) {
+	parsed, err := parseFile(data, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Scenario: parsed.scenario, Warnings: parsed.warnings, Templates: parsed.templates}, nil
+}
+
 // parsedFile is everything one file holds.
 type parsedFile struct {
-	scenario model.Scenario
-	steps    []Step
-	warnings []Warning
+	scenario  model.Scenario
+	steps     []Step
+	warnings  []Warning
+	templates []TemplateInfo
 }
 
 // parser collects the objects of one file.
@@ -49,6 +75,25 @@ type parser struct {
 	ingressCtl *ingressControllerSettings
 	ingressAt  *objectContext
 	headerAt   *objectContext
+	// secrets are the file's Secrets (an Ingress's TLS needs one);
+	// ingressClasses its IngressClasses, by name, with their controller.
+	secrets        map[string]secretInfo
+	ingressClasses map[string]string
+	// params are the Template parameters given (header, then options);
+	// paramUsed marks those a Template defines.
+	params    map[string]string
+	paramUsed map[string]bool
+	// simulated counts the objects podpath simulates; ignored the kinds
+	// it skipped (for the error when a file holds none).
+	simulated int
+	ignored   map[string]int
+	// seed draws generated Template parameters (the header's seed).
+	seed uint64
+	// serviceAt is where each Service was read; usedSecrets the Secrets
+	// an Ingress's TLS names.
+	serviceAt   map[string]*objectContext
+	usedSecrets map[string]bool
+	clusterIPs  map[string]string // address → the Service that has it
 }
 
 type routeAt struct {
@@ -63,7 +108,7 @@ type ingressAt struct {
 	ingress *networkingv1.Ingress
 }
 
-func parseFile(data []byte) (parsedFile, error) {
+func parseFile(data []byte, opts Options) (parsedFile, error) {
 	if len(data) > MaxInputBytes {
 		return parsedFile{}, &ParseError{Message: fmt.Sprintf("input is %.1f MB; the limit is %d MB", float64(len(data))/(1<<20), MaxInputBytes>>20)}
 	}
@@ -71,7 +116,10 @@ func parseFile(data []byte) (parsedFile, error) {
 	if err != nil {
 		return parsedFile{}, err
 	}
-	p := &parser{declared: map[string]bool{}, used: map[string]bool{}, identities: map[string]*objectContext{}}
+	p := &parser{declared: map[string]bool{}, used: map[string]bool{}, identities: map[string]*objectContext{},
+		secrets: map[string]secretInfo{}, ingressClasses: map[string]string{}, params: map[string]string{},
+		paramUsed: map[string]bool{}, ignored: map[string]int{}, serviceAt: map[string]*objectContext{}, usedSecrets: map[string]bool{}, clusterIPs: map[string]string{}}
+	maps.Copy(p.params, opts.Parameters) // the header's spec.parameters fill in the rest
 	for i, doc := range docs {
 		if err := p.document(i+1, doc); err != nil {
 			return parsedFile{}, err
@@ -80,6 +128,7 @@ func parseFile(data []byte) (parsedFile, error) {
 	if err := p.finish(); err != nil {
 		return parsedFile{}, err
 	}
+	p.out.warnings = groupWarnings(p.out.warnings)
 	return p.out, nil
 }
 
@@ -100,9 +149,9 @@ var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
 func (p *parser) document(index int, doc rawDocument) error {
 	lines := &lineIndex{text: doc.text, firstLine: doc.firstLine}
 	at := &objectContext{document: index, lines: lines, warnings: &p.out.warnings}
-	data, err := yaml.YAMLToJSON(doc.text)
+	data, err := documentJSON(at, doc)
 	if err != nil {
-		return yamlError(at, doc, err)
+		return err
 	}
 	data = bytes.TrimSpace(data)
 	if bytes.Equal(data, []byte("null")) {
@@ -128,6 +177,12 @@ func (p *parser) document(index int, doc rawDocument) error {
 		scenario, steps, err := convertHeader(at, &header)
 		if err != nil {
 			return err
+		}
+		p.seed = scenario.Settings.Seed
+		for k, v := range header.Spec.Parameters {
+			if _, given := p.params[k]; !given {
+				p.params[k] = v
+			}
 		}
 		p.out.scenario, p.out.steps, p.headerAt = scenario, steps, at
 		return nil
@@ -191,34 +246,8 @@ func (p *parser) list(at *objectContext, data []byte) error {
 	return nil
 }
 
-// supportedAPIVersions is the apiVersion each supported kind needs.
-var supportedAPIVersions = map[string]string{
-	"Namespace":         "v1",
-	"Project":           "project.openshift.io/v1",
-	"Deployment":        "apps/v1",
-	"Service":           "v1",
-	"Route":             "route.openshift.io/v1",
-	"Ingress":           "networking.k8s.io/v1",
-	"NetworkPolicy":     "networking.k8s.io/v1",
-	"IngressController": "operator.openshift.io/v1",
-}
-
-// ignoredKinds explains why common kinds are skipped.
-var ignoredKinds = map[string]string{
-	"Pod":              "pods are made by podpath from their Deployment",
-	"ReplicaSet":       "ReplicaSets are made by podpath from their Deployment",
-	"Endpoints":        "endpoints are computed from the Service's selector",
-	"EndpointSlice":    "EndpointSlices are computed from the Service's selector",
-	"DeploymentConfig": "DeploymentConfigs are not simulated; use a Deployment",
-	"StatefulSet":      "StatefulSets are not simulated; use a Deployment",
-	"DaemonSet":        "DaemonSets are not simulated; use a Deployment",
-	"ConfigMap":        "it does not change how traffic flows",
-	"Secret":           "it does not change how traffic flows",
-	"ServiceAccount":   "it does not change how traffic flows",
-	"Event":            "it does not change how traffic flows",
-}
-
-// object handles one object (a document or a List item).
+// object handles one object (a document, a List item or an object of a
+// Template).
 func (p *parser) object(at *objectContext, meta typeMeta, data []byte) error {
 	p.objects++
 	if p.objects > MaxDocuments {
@@ -231,85 +260,31 @@ func (p *parser) object(at *objectContext, meta typeMeta, data []byte) error {
 		return at.fail("apiVersion", "required")
 	}
 	at.setName(meta.Metadata.Namespace, meta.Metadata.Name)
-	want, supported := supportedAPIVersions[meta.Kind]
-	switch {
-	case !supported:
-		reason, known := ignoredKinds[meta.Kind]
-		if !known {
-			reason = "podpath does not simulate this kind"
+	if ok, why := supportedKind(meta.Kind, meta.APIVersion); !ok {
+		field := ""
+		if _, known := apiVersions[meta.Kind]; known {
+			field = "apiVersion"
 		}
-		at.warn("", "%s %s ignored: %s", meta.APIVersion, meta.Kind, reason)
+		at.warn(field, "%s", why)
+		p.ignored[meta.Kind]++
 		return nil
-	case meta.APIVersion != want:
-		at.warn("apiVersion", "%s %s is not supported (podpath reads %s); ignored", meta.APIVersion, meta.Kind, want)
-		return nil
+	}
+	if meta.Kind == "Template" {
+		return p.template(at, data)
 	}
 	converted, err := convertObject(at, meta.Kind, data, false)
 	if err != nil {
 		return err
 	}
-	return p.add(at, converted)
-}
-
-// converted is one decoded object in model form.
-type converted struct {
-	namespace         *model.Namespace
-	deployment        *model.Deployment
-	service           *model.Service
-	route             *model.Route
-	policy            *model.NetworkPolicy
-	routes            []model.Route
-	ingress           *networkingv1.Ingress
-	ingressController *ingressControllerSettings
-}
-
-// convertObject decodes a supported kind with its real API type and
-// converts it. An Ingress is converted right away when convertIngress is
-// set (the apply command, which cannot see the Services); otherwise it is
-// returned for the parser to convert once every Service is known.
-func convertObject(at *objectContext, kind string, data []byte, convertIngress bool) (converted, error) {
-	var out converted
-	var err error
-	switch kind {
-	case "Namespace":
-		out.namespace, err = decodeAndConvert(at, data, func(at *objectContext, ns *corev1.Namespace) (model.Namespace, error) {
-			return convertNamespace(at, &ns.ObjectMeta)
-		})
-	case "Project":
-		out.namespace, err = decodeAndConvert(at, data, func(at *objectContext, p *project) (model.Namespace, error) {
-			return convertNamespace(at, &p.ObjectMeta)
-		})
-	case "Deployment":
-		out.deployment, err = decodeAndConvert(at, data, convertDeployment)
-	case "Service":
-		out.service, err = decodeAndConvert(at, data, convertService)
-	case "Route":
-		out.route, err = decodeAndConvert(at, data, convertRoute)
-	case "NetworkPolicy":
-		out.policy, err = decodeAndConvert(at, data, convertNetworkPolicy)
-	case "IngressController":
-		var settings **ingressControllerSettings
-		settings, err = decodeAndConvert(at, data, convertIngressController)
-		if settings != nil {
-			out.ingressController = *settings
-		}
-	case "Ingress":
-		var ing networkingv1.Ingress
-		if err := at.decodeInto(data, &ing); err != nil {
-			return out, err
-		}
-		if convertIngress {
-			out.routes, err = ingressRoutes(at, &ing, nil)
-			return out, err
-		}
-		namespace, err := at.objectNamespace(ing.Namespace)
-		at.setName(namespace, ing.Name)
-		out.ingress = &ing
-		return out, err
-	default:
-		err = at.fail("kind", "%q is not supported", kind)
+	if converted.skipped != "" {
+		at.warn("", "%s skipped: it was made by %s, and podpath makes it from there (keep that owner in the file)", meta.Kind, converted.skipped)
+		p.ignored[meta.Kind]++
+		return nil
 	}
-	return out, err
+	if converted.secret == nil {
+		p.simulated++
+	}
+	return p.add(at, converted)
 }
 
 // decodeAndConvert decodes data into the real API type T and converts it.
@@ -356,16 +331,33 @@ func (p *parser) add(at *objectContext, c converted) error {
 		}
 		p.declared[c.namespace.Name] = true
 		sc.Namespaces = append(sc.Namespaces, *c.namespace)
-	case c.deployment != nil:
-		if err := p.claim(at, "Deployment", c.deployment.Namespace, c.deployment.Name, "metadata.name"); err != nil {
+	case c.workload != nil:
+		if err := p.claim(at, kindOrDeployment(c.workload.Kind), c.workload.Namespace, c.workload.Name, "metadata.name"); err != nil {
 			return err
 		}
-		sc.Deployments = append(sc.Deployments, *c.deployment)
+		sc.Workloads = append(sc.Workloads, *c.workload)
+	case c.secret != nil:
+		if err := p.claim(at, "Secret", c.secret.namespace, c.secret.name, "metadata.name"); err != nil {
+			return err
+		}
+		p.secrets[c.secret.namespace+"/"+c.secret.name] = *c.secret
+	case c.ingressClass != nil:
+		if err := p.claim(at, "IngressClass", "", c.ingressClass.Name, "metadata.name"); err != nil {
+			return err
+		}
+		p.ingressClasses[c.ingressClass.Name] = c.ingressClass.Spec.Controller
 	case c.service != nil:
 		if err := p.claim(at, "Service", c.service.Namespace, c.service.Name, "metadata.name"); err != nil {
 			return err
 		}
+		if ip := c.service.ClusterIP; ip != "" && ip != "None" {
+			if other, taken := p.clusterIPs[ip]; taken {
+				return at.fail("spec.clusterIP", "%s is already allocated to Service %s (the API server refuses a second Service on one address); remove spec.clusterIP to get a free one", ip, other)
+			}
+			p.clusterIPs[ip] = c.service.Namespace + "/" + c.service.Name
+		}
 		sc.Services = append(sc.Services, *c.service)
+		p.serviceAt[c.service.Namespace+"/"+c.service.Name] = at
 	case c.route != nil:
 		if err := p.claim(at, "Route", c.route.Namespace, c.route.Name, "metadata.name"); err != nil {
 			return err
@@ -403,8 +395,9 @@ func (p *parser) finish() error {
 		s, ok := services[namespace+"/"+name]
 		return s, ok
 	}
+	env := &ingressEnv{services: lookup, secrets: p.secrets, classes: p.ingressClasses, used: p.usedSecrets}
 	for _, ing := range p.ingresses {
-		routes, err := ingressRoutes(ing.at, ing.ingress, lookup)
+		routes, err := ingressRoutes(ing.at, ing.ingress, env)
 		if err != nil {
 			return err
 		}
@@ -436,13 +429,14 @@ func (p *parser) finish() error {
 			if i > 0 {
 				field = fmt.Sprintf("spec.alternateBackends[%d].name", i-1)
 			}
-			if r.fromIngress != "" {
-				field = r.fromIngress
-			}
-			return r.at.fail(field, "Service %s/%s not found", r.route.Namespace, target.Service)
+			// The API server admits a Route to a Service that does not
+			// exist (yet); the router answers 503 for it.
+			r.at.warn(field, "Service %s/%s not found: the Route is admitted, and the router answers 503 for it until the Service exists (add the Service, or fix the name)", r.route.Namespace, target.Service)
 		}
 		sc.Routes = append(sc.Routes, r.route)
 	}
+	p.checkSecrets()
+	p.checkEndpoints()
 	if ic := p.ingressCtl; ic != nil {
 		s := &sc.Settings
 		if ic.routerReplicas != nil {
@@ -471,6 +465,12 @@ func (p *parser) finish() error {
 	if err := p.checkTraffic(); err != nil {
 		return err
 	}
+	if err := p.checkParameters(); err != nil {
+		return err
+	}
+	if p.simulated == 0 && p.headerAt == nil {
+		return p.nothingToImport()
+	}
 	// Namespaces used but not declared are created, as `oc apply` into an
 	// existing project would find them.
 	for _, namespace := range sortedKeys(p.used) {
@@ -490,7 +490,7 @@ func (p *parser) checkTraffic() error {
 		}
 		namespace, prefix, _ := strings.Cut(mix.From, "/")
 		found := false
-		for _, d := range sc.Deployments {
+		for _, d := range sc.Workloads {
 			if d.Namespace == namespace && (strings.HasPrefix(prefix, d.Name) || strings.HasPrefix(d.Name, prefix)) {
 				found = true
 				break
@@ -501,7 +501,7 @@ func (p *parser) checkTraffic() error {
 			if at == nil {
 				at = &objectContext{document: 1, kind: KindScenario}
 			}
-			return at.fail(fmt.Sprintf("spec.traffic.mix[%d].from", i), "no Deployment in namespace %s makes pods named %s…", namespace, prefix)
+			return at.fail(fmt.Sprintf("spec.traffic.mix[%d].from", i), "no workload in namespace %s makes pods named %s…", namespace, prefix)
 		}
 	}
 	return nil

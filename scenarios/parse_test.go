@@ -33,8 +33,8 @@ func TestOcGetDeploySvcRouteImportsCleanly(t *testing.T) {
 	assert.Empty(t, warningTexts(warnings), "status, managedFields, resourceVersion and defaults are not worth a warning")
 
 	assert.Equal(t, []model.Namespace{{Name: "myapp"}}, sc.Namespaces)
-	require.Len(t, sc.Deployments, 1)
-	d := sc.Deployments[0]
+	require.Len(t, sc.Workloads, 1)
+	d := sc.Workloads[0]
 	assert.Equal(t, 3, d.Replicas)
 	assert.Equal(t, map[string]string{"app": "frontend"}, d.Selector)
 	assert.Equal(t, map[string]string{"app": "frontend", "deployment": "frontend"}, d.Labels)
@@ -76,8 +76,8 @@ func TestOcGetIngressAndIngressControllerImportCleanly(t *testing.T) {
 	assert.Equal(t, "api.hadywafa.com", r.Host)
 	assert.Empty(t, r.TargetPort, "the Service port has no name: the Route targets its only port")
 	assert.Equal(t, "edge", r.TLS.Termination)
-	assert.Equal(t, int64(45000), sc.Deployments[0].GracePeriodMs)
-	assert.Equal(t, []model.ContainerPort{{Port: 8080}}, sc.Deployments[0].Ports)
+	assert.Equal(t, int64(45000), sc.Workloads[0].GracePeriodMs)
+	assert.Equal(t, []model.ContainerPort{{Port: 8080}}, sc.Workloads[0].Ports)
 	require.Len(t, sc.NetworkPolicies, 1)
 	assert.Equal(t, []string{"Ingress"}, sc.NetworkPolicies[0].PolicyTypes)
 }
@@ -86,9 +86,9 @@ func TestOcGetAllWarnsAboutWhatPodpathMakesItself(t *testing.T) {
 	sc, warnings, err := Parse(readFixture(t, "oc-get-all.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{
-		"document 1 item 1 (Pod web/web-6d8f7c9b4-x2k9p), line 7: v1 Pod ignored: pods are made by podpath from their Deployment",
-		"document 1 item 2 (ReplicaSet web/web-6d8f7c9b4), line 21: apps/v1 ReplicaSet ignored: ReplicaSets are made by podpath from their Deployment",
-		"document 1 item 4 (Service web/web), line 58: spec.clusterIP: 10.96.14.3 is outside the service network 172.30.0.0/16; a new one is allocated",
+		"document 1 item 1 (Pod web/web-6d8f7c9b4-x2k9p), line 7: Pod skipped: it was made by ReplicaSet web-6d8f7c9b4, and podpath makes it from there (keep that owner in the file)",
+		"document 1 item 2 (ReplicaSet web/web-6d8f7c9b4), line 23: ReplicaSet skipped: it was made by Deployment web, and podpath makes it from there (keep that owner in the file)",
+		"document 1 item 4 (Service web/web), line 62: spec.clusterIP: 10.96.14.3 is outside the service network 172.30.0.0/16; a new one is allocated",
 	}, warningTexts(warnings))
 	assert.Empty(t, sc.Services[0].ClusterIP)
 	assert.Len(t, sc.Routes, 1)
@@ -153,9 +153,10 @@ spec:
 	assert.Equal(t, []string{
 		"document 1 (Scenario w), line 5: spec.cluster.colour: unknown field; ignored",
 		"document 2 (Widget x/w), line 7: example.com/v1 Widget ignored: podpath does not simulate this kind",
-		"document 3 (Ingress old), line 11: apiVersion: extensions/v1beta1 Ingress is not supported (podpath reads networking.k8s.io/v1); ignored",
+		"document 3 (Ingress old), line 11: apiVersion: extensions/v1beta1 Ingress ignored: Kubernetes 1.22 removed that apiVersion; use networking.k8s.io/v1",
 		"document 4 (Service x/web), line 21: spec.ports[0].tragetPort: unknown field; ignored",
 		"document 4 (Service x/web), line 19: spec.type: LoadBalancer is simulated as ClusterIP; traffic from outside comes through the router",
+		"document 4 (Service x/web), line 20: spec.selector: app=web matches no pods: no workload in namespace x has pod labels app=web, so the Service has no endpoints; fix the selector or the pod template's labels",
 	}, warningTexts(warnings))
 }
 
@@ -206,10 +207,6 @@ func TestBadFilesAreRejectedWithWhereAndWhy(t *testing.T) {
 			"scenarios: document 1 (Scenario x), line 6: spec.router.replicas: expected an integer, got string"},
 		{"router retries out of range", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  router:\n    retries: 11\n",
 			"scenarios: document 1 (Scenario x), line 6: spec.router.retries: must be between 0 and 10, got 11"},
-		{"Route to a missing Service", route("  host: web.apps.demo.example.com\n  to: {kind: Service, name: nope}\n"),
-			"scenarios: document 3 (Route shop/web), line 18: spec.to.name: Service shop/nope not found"},
-		{"alternate backend missing", route("  host: web.apps.demo.example.com\n  to: {kind: Service, name: web}\n  alternateBackends:\n  - {kind: Service, name: gone}\n"),
-			"scenarios: document 3 (Route shop/web), line 20: spec.alternateBackends[0].name: Service shop/gone not found"},
 		{"duplicate names", validHead + "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{port: 80}]}\n",
 			"scenarios: document 3 (Service shop/web), line 15: metadata.name: Service shop/web is already defined in document 2, line 8"},
 		{"duplicate in a List", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n",
@@ -255,9 +252,7 @@ func TestBadFilesAreRejectedWithWhereAndWhy(t *testing.T) {
 		{"bad localWithFallback", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  network: {localWithFallback: sometimes}\n",
 			"localWithFallback"},
 		{"traffic from a pod that does not exist", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  traffic:\n    mix:\n    - {url: 'http://a.b.svc.cluster.local/', from: b/ghost}\n",
-			"scenarios: document 1 (Scenario x), line 7: spec.traffic.mix[0].from: no Deployment in namespace b makes pods named ghost…"},
-		{"Ingress to a missing Service", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: api}\nspec:\n  rules:\n  - host: api.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend: {service: {name: api, port: {number: 80}}}\n",
-			"scenarios: document 1 (Ingress default/api), line 11: spec.rules[0].http.paths[0].backend.service.name: Service default/api not found"},
+			"scenarios: document 1 (Scenario x), line 7: spec.traffic.mix[0].from: no workload in namespace b makes pods named ghost…"},
 		{"bad step command", "apiVersion: podpath.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  steps:\n  - title: scale\n    command: {type: scale, replicas: many}\n",
 			"scenarios: document 1 (Scenario x), line 7: spec.steps[0].command: model: invalid"},
 	}
@@ -309,6 +304,21 @@ spec:
   - http:
       paths:
       - {backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: ns1}
+type: kubernetes.io/tls
+data: {tls.crt: Y2VydA==, tls.key: a2V5}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ns1}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, ports: [{containerPort: 8080}, {containerPort: 9000}]}]}
 `))
 	require.NoError(t, err)
 	assert.Equal(t, []string{
@@ -364,7 +374,7 @@ spec:
 `))
 	require.NoError(t, err)
 	assert.Empty(t, sc.Routes)
-	assert.Equal(t, []string{`document 1 (Ingress default/api), line 5: spec.ingressClassName: class "nginx" is not served by OpenShift's routers (only openshift-default is); no Routes made`}, warningTexts(warnings))
+	assert.Equal(t, []string{`document 1 (Ingress default/api), line 5: spec.ingressClassName: no IngressClass "nginx" exists, so no router serves this Ingress and no Route is made; use ingressClassName openshift-default, the class of OpenShift's routers (or remove the class)`}, warningTexts(warnings))
 }
 
 func TestSplitDocumentsKeepsLines(t *testing.T) {

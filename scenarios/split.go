@@ -10,6 +10,8 @@ type rawDocument struct {
 	// firstLine is the input line (1-based) the document's text starts on.
 	firstLine int
 	text      []byte
+	// json marks one value of a JSON stream (it is not read as YAML).
+	json bool
 }
 
 // splitDocuments cuts a multi-document YAML stream at its "---" lines,
@@ -19,6 +21,11 @@ type rawDocument struct {
 func splitDocuments(data []byte, maxDocuments int) ([]rawDocument, error) {
 	// One private copy: the markers are blanked in place below.
 	data = bytes.Clone(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if start, line := firstContent(data); start < len(data) && (data[start] == '{' || data[start] == '[') {
+		if docs, ok, err := splitJSONStream(data[start:], line, maxDocuments); ok {
+			return docs, err
+		}
+	}
 	var docs []rawDocument
 	start, startLine, line := 0, 1, 1
 	flush := func(end int) error {
@@ -55,6 +62,28 @@ func splitDocuments(data []byte, maxDocuments int) ([]rawDocument, error) {
 		return nil, err
 	}
 	return docs, nil
+}
+
+// firstContent is the offset and line of the first byte that is not
+// blank or in a comment line.
+func firstContent(data []byte) (offset, line int) {
+	line = 1
+	for offset < len(data) {
+		switch c := data[offset]; {
+		case c == '\n':
+			line++
+			offset++
+		case c == ' ' || c == '\t' || c == '\r':
+			offset++
+		case c == '#':
+			for offset < len(data) && data[offset] != '\n' {
+				offset++
+			}
+		default:
+			return offset, line
+		}
+	}
+	return offset, line
 }
 
 // isSeparator reports whether a line is a YAML document start marker.

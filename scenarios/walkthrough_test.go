@@ -440,7 +440,7 @@ func TestStepFormat(t *testing.T) {
   - title: two
     description: the older name
 `
-	parsed, err := parseFile([]byte(good))
+	parsed, err := parseFile([]byte(good), Options{})
 	require.NoError(t, err)
 	require.Len(t, parsed.steps, 2)
 	s := parsed.steps[0]
@@ -467,7 +467,7 @@ func TestStepFormat(t *testing.T) {
 		{"both names", "  - title: a\n    narration: x\n    description: z\n", "has both narration and description"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseFile([]byte(head + tc.step))
+			_, err := parseFile([]byte(head+tc.step), Options{})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, model.ErrInvalid)
 			assert.ErrorContains(t, err, tc.want)

@@ -99,6 +99,8 @@ run load "${GOBENCH[@]}" -bench '^BenchmarkLoad100k$' -count "$COUNT" ./model/
 run apiload "${GOBENCH[@]}" -bench '^BenchmarkAPILoad100k$' -count "$COUNT" ./server/
 run snapshot "${GOBENCH[@]}" -bench '^BenchmarkSnapshotLarge$' -count "$COUNT" ./model/
 run snapjson "${GOBENCH[@]}" -bench '^BenchmarkSnapshotJSONLarge$' -count "$COUNT" ./server/
+# --- import (package scenarios) -----------------------------------------------
+run import "${GOBENCH[@]}" -bench '^BenchmarkImportRealManifests$' -count "$COUNT" ./scenarios/
 # --- stream (package server) --------------------------------------------------
 run frames "${GOBENCH[@]}" -bench '^BenchmarkStreamFrames$' -count "$COUNT" ./server/
 run deflate "${GOBENCH[@]}" -bench '^BenchmarkFrameDeflate$' -count "$COUNT" ./server/
@@ -120,6 +122,9 @@ v=$(median snapjson BenchmarkSnapshotJSONLarge ns/op)
 row "Snapshot JSON encode, \`large\`" "$(fmt '%.2f' "$v" 1e-6)" "ms" "—" "—" snapjson
 v=$(median snapjson BenchmarkSnapshotJSONLarge bytes)
 row "Snapshot JSON size, \`large\`" "$(fmt '%.1f' "$v" 0.0009765625)" "KB" "—" "—" snapjson
+v=$(median import BenchmarkImportRealManifests ns/op)
+s=$(fmt '%.2f' "$v" 1e-9)
+row "Import of a 1.3 MB manifest set built from the public fixtures of \`scenarios/testdata/real\` (parse with warnings + build the cluster: what \`POST /api/import\` does)" "$s" "s" "< 2" "$(met "$s" '<' 2)" import
 
 v=$(median frames BenchmarkStreamFrames frames/s)
 row "Stream: frames/s one room sustains at 1,000 simulated req/s (step + encode + send + read)" "$(fmt '%.0f' "$v")" "frames/s" "≥ 30" "$(met "$v" '>=' 30)" frames

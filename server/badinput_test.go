@@ -72,7 +72,7 @@ var moreBadInputs = []badInput{
 	cmd(`{"type":"setOpenShiftVersion","version":"banana"}`).is("version banana", 400, "want MAJOR.MINOR"),
 	cmd(`{"type":"setOpenShiftVersion","version":"3.11"}`).is("version 3.11", 400, "want 4.x"),
 	// delete
-	cmd(`{"type":"delete","kind":"Pod","namespace":"shop","name":"shop"}`).is("delete Pod", 400, `"Pod" is not one of Deployment, Service, Route, NetworkPolicy`),
+	cmd(`{"type":"delete","kind":"ConfigMap","namespace":"shop","name":"shop"}`).is("delete ConfigMap", 400, `"ConfigMap" is not one of Deployment, DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Pod, Service, Route, NetworkPolicy`),
 	cmd(`{"type":"delete","kind":"Banana","namespace":"shop","name":"shop"}`).is("delete Banana", 400, `"Banana" is not one of`),
 	cmd(`{"type":"delete","kind":"Service","namespace":"shop","name":"nope"}`).is("delete unknown Service", 404, "service shop/nope"),
 	cmd(`{"type":"delete","kind":"Route","namespace":"shop","name":"nope"}`).is("delete unknown Route", 404, "route shop/nope"),

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -47,10 +49,13 @@ type ScenarioList struct {
 
 // LoadResult is the answer to a load or an import: the new cluster.
 type LoadResult struct {
-	OK       bool           `json:"ok"`
-	Scenario ScenarioMeta   `json:"scenario"`
-	Warnings []WarningJSON  `json:"warnings"`
-	State    model.Snapshot `json:"state"`
+	OK       bool          `json:"ok"`
+	Scenario ScenarioMeta  `json:"scenario"`
+	Warnings []WarningJSON `json:"warnings"`
+	// Templates are the Templates an import processed, with the value
+	// each parameter got (set them again with ?param=NAME=VALUE).
+	Templates []scenarios.TemplateInfo `json:"templates,omitempty"`
+	State     model.Snapshot           `json:"state"`
 }
 
 // WarningJSON is a scenarios.Warning with its text as the page shows it.
@@ -117,20 +122,45 @@ func (h *scenarioHandlers) importFile(w http.ResponseWriter, req *http.Request) 
 		writeError(w, h.log, invalidf("body", "empty; expected a scenario file (YAML)"))
 		return
 	}
-	sc, warnings, err := scenarios.Parse(data)
+	params, err := templateParams(req.URL.Query()["param"])
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
+	parsed, err := scenarios.ParseWithOptions(data, scenarios.Options{Parameters: params})
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	sc := parsed.Scenario
 	if sc.Name == "" {
 		sc.Name = ImportedName
 	}
-	h.replace(w, req.Context(), sc, warnings, MetaOf(sc, "import"))
+	h.replace(w, req.Context(), sc, parsed.Warnings, MetaOf(sc, "import"), parsed.Templates...)
 }
+
+// templateParams reads the repeated ?param=NAME=VALUE of an import: the
+// Template parameters, as `oc process -p NAME=VALUE` takes them.
+func templateParams(values []string) (map[string]string, error) {
+	params := map[string]string{}
+	for _, v := range values {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || !paramName.MatchString(name) {
+			return nil, invalidf("param", "%q is not NAME=VALUE (a name of letters, digits and _)", v)
+		}
+		if _, dup := params[name]; dup {
+			return nil, invalidf("param", "parameter %s is given twice", name)
+		}
+		params[name] = value
+	}
+	return params, nil
+}
+
+var paramName = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 
 // replace builds the new cluster and swaps it in; on any error the live
 // cluster is untouched.
-func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, sc model.Scenario, warnings []scenarios.Warning, meta ScenarioMeta) {
+func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, sc model.Scenario, warnings []scenarios.Warning, meta ScenarioMeta, templates ...scenarios.TemplateInfo) {
 	sim, err := model.New(sc)
 	if err != nil {
 		writeError(w, h.log, fmt.Errorf("server: scenario %q: %w", sc.Name, err))
@@ -152,7 +182,7 @@ func (h *scenarioHandlers) replace(w http.ResponseWriter, ctx context.Context, s
 		writeError(w, h.log, err)
 		return
 	}
-	out := LoadResult{OK: true, Scenario: meta, Warnings: make([]WarningJSON, 0, len(warnings)), State: snap}
+	out := LoadResult{OK: true, Scenario: meta, Warnings: make([]WarningJSON, 0, len(warnings)), Templates: templates, State: snap}
 	for _, warning := range warnings {
 		out.Warnings = append(out.Warnings, WarningJSON{Warning: warning, Text: warning.String()})
 	}

@@ -176,12 +176,13 @@ func TestImportManifests(t *testing.T) {
 func TestImportErrorsChangeNothing(t *testing.T) {
 	h := newHarness(t, withCatalog(""))
 	before := h.stateJSON()
-	missingService := `apiVersion: route.openshift.io/v1
+	duplicateKey := `apiVersion: route.openshift.io/v1
 kind: Route
 metadata: {name: web, namespace: x}
 spec:
   host: web.example.com
-  to: {kind: Service, name: nope}
+  host: www.example.com
+  to: {kind: Service, name: web}
 `
 	for _, tc := range []struct {
 		name   string
@@ -190,7 +191,7 @@ spec:
 		want   ErrorPayload
 	}{
 		{"bad YAML", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a\n"), 400, ErrorPayload{Code: "invalid", Document: 1, Line: 3}},
-		{"missing Service", []byte(missingService), 400, ErrorPayload{Code: "invalid", Document: 1, Kind: "Route", Name: "x/web", Line: 6, Field: "spec.to.name"}},
+		{"duplicate key", []byte(duplicateKey), 400, ErrorPayload{Code: "invalid", Document: 1, Kind: "Route", Name: "x/web", Line: 6, Field: "spec.host"}},
 		{"second document", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: a}\nspec:\n  replicas: -1\n"),
 			400, ErrorPayload{Code: "invalid", Document: 2, Kind: "Deployment", Name: "a/d", Line: 9, Field: "spec.replicas"}},
 		{"empty", nil, 400, ErrorPayload{}},
@@ -300,7 +301,7 @@ func TestSaveWritesIntoTheDirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 	assert.Equal(t, "two-pods", sc.Name)
-	assert.Equal(t, 2, sc.Deployments[0].Replicas)
+	assert.Equal(t, 2, sc.Workloads[0].Replicas)
 
 	list := h.scenarioList()
 	assert.Equal(t, "two-pods", list.Current.Name)
